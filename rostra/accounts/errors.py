@@ -1,0 +1,9 @@
+class AccountError(ValueError):
+    """A request about an account that cannot be honoured; the message says why.
+
+    ``field`` names the form field at fault, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

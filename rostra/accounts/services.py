@@ -1,0 +1,418 @@
+"""Account rules: registration, profiles and the social graph.
+
+Every door (web, API, federation, imports, CLI) calls these functions; none
+writes account models directly.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from rostra.accounts import events
+from rostra.accounts.errors import AccountError
+from rostra.accounts.models import (
+    Account,
+    Block,
+    Follow,
+    FollowRequest,
+    Invite,
+    Mute,
+    SiteSettings,
+    User,
+)
+from rostra.accounts.reserved import RESERVED_USERNAMES
+from rostra.core import text as text_mod
+from rostra.core.images import ImageError, process_image
+from rostra.core.links import absolute_url
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+MAX_PROFILE_FIELDS = 4
+MAX_DISPLAY_NAME = 30
+MAX_BIO = 500
+AVATAR_SIDE = 400
+HEADER_SIDE = 1500
+
+
+# --- registration -------------------------------------------------------------
+
+def validate_username(username: str) -> str:
+    """Return ``username`` if it may be registered, else raise ``AccountError``."""
+    if not USERNAME_RE.match(username or ""):
+        raise AccountError(
+            "Use 1 to 30 letters (a–z), digits or underscores for the username.", "username"
+        )
+    if username.lower() in RESERVED_USERNAMES:
+        raise AccountError("This username is reserved.", "username")
+    if Account.objects.filter(username__iexact=username, domain="").exists():
+        raise AccountError("This username is taken.", "username")
+    return username
+
+
+def registration_mode() -> str:
+    return SiteSettings.current().registration_mode or settings.ROSTRA_REGISTRATION
+
+
+@transaction.atomic
+def register(
+    username: str,
+    email: str,
+    password: str,
+    *,
+    invite_code: str = "",
+    reason: str = "",
+    locale: str = "",
+    admin: bool = False,
+    bypass_policy: bool = False,
+) -> User:
+    """Create a local user and its account, following the registration mode.
+
+    In ``approval`` mode the user exists but cannot log in until approved; in
+    ``closed`` mode only a valid invite opens the door. ``bypass_policy`` is for
+    the CLI and the demo (the operator creates accounts directly).
+    """
+    validate_username(username)
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise AccountError("Enter a valid e-mail address.", "email")
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountError("This e-mail address is already registered.", "email")
+    invite = None
+    if invite_code:
+        invite = Invite.objects.select_for_update().filter(code=invite_code).first()
+        if invite is None or not invite.usable():
+            raise AccountError("This invite link is invalid or has expired.", "invite")
+    approved = True
+    if not bypass_policy:
+        mode = registration_mode()
+        if mode == "closed" and invite is None:
+            raise AccountError("Registrations are closed; you need an invite.", "invite")
+        if mode == "approval" and invite is None:
+            approved = False
+    user = User(username=username, email=email, approved=approved, locale=locale)
+    user.registration_reason = reason
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages), "password") from exc
+    user.set_password(password)
+    user.is_staff = user.is_superuser = admin
+    user.invite = invite
+    try:
+        account = Account.objects.create(
+            username=username,
+            url=absolute_url(f"/@{username}"),
+            uri=absolute_url(f"/users/{username}"),
+        )
+    except IntegrityError as exc:
+        raise AccountError("This username is taken.", "username") from exc
+    user.account = account
+    user.save()
+    if invite is not None:
+        Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
+    return user
+
+
+def approve(user: User) -> None:
+    user.approved = True
+    user.save(update_fields=["approved"])
+
+
+def create_invite(
+    user: User, *, max_uses: int | None = None, expires_in: timedelta | None = None
+) -> Invite:
+    expires_at = timezone.now() + expires_in if expires_in else None
+    return Invite.objects.create(
+        code=secrets.token_urlsafe(12), created_by=user, max_uses=max_uses, expires_at=expires_at
+    )
+
+
+# --- profile ------------------------------------------------------------------
+
+def _profile_image(data: bytes, side: int, kind: str) -> ContentFile:
+    from rostra.safety.gate import inspect_media
+
+    try:
+        image = process_image(data, max_side=side)
+    except ImageError as exc:
+        raise AccountError(str(exc), kind) from exc
+    verdict = inspect_media(data)
+    if not verdict.allowed:
+        raise AccountError("This image cannot be used.", kind)
+    return ContentFile(image.data, name=f"{kind}.{image.extension}")
+
+
+def update_profile(
+    account: Account,
+    *,
+    display_name: str | None = None,
+    note: str | None = None,
+    fields: list[dict[str, str]] | None = None,
+    locked: bool | None = None,
+    bot: bool | None = None,
+    discoverable: bool | None = None,
+    avatar: bytes | None = None,
+    header: bytes | None = None,
+) -> Account:
+    """Change what was given, validate it, re-render the bio. Returns the account."""
+    if display_name is not None:
+        display_name = display_name.strip()
+        if len(display_name) > MAX_DISPLAY_NAME:
+            raise AccountError(
+                f"The display name is limited to {MAX_DISPLAY_NAME} characters.", "display_name"
+            )
+        account.display_name = display_name
+    if note is not None:
+        if len(note) > MAX_BIO:
+            raise AccountError(f"The bio is limited to {MAX_BIO} characters.", "note")
+        account.note = note
+        account.note_html = render_text(note) if note.strip() else ""
+    if fields is not None:
+        cleaned = [
+            {"name": f.get("name", "").strip()[:255], "value": f.get("value", "").strip()[:255]}
+            for f in fields
+            if f.get("name", "").strip() or f.get("value", "").strip()
+        ]
+        if len(cleaned) > MAX_PROFILE_FIELDS:
+            raise AccountError(f"Up to {MAX_PROFILE_FIELDS} profile links.", "fields")
+        account.fields = cleaned
+    for name, value in (("locked", locked), ("bot", bot), ("discoverable", discoverable)):
+        if value is not None:
+            setattr(account, name, value)
+    if avatar is not None:
+        account.avatar = _profile_image(avatar, AVATAR_SIDE, "avatar")
+    if header is not None:
+        account.header = _profile_image(header, HEADER_SIDE, "header")
+    account.save()
+    if locked is False:
+        for request in FollowRequest.objects.filter(target_account=account):
+            accept_follow_request(account, request)
+    events.profile_updated.send(Account, account=account)
+    return account
+
+
+def render_text(raw: str) -> str:
+    """Render text typed by a local user (bio or post) with links to known accounts."""
+
+    def mention_url(ref: text_mod.MentionRef) -> str | None:
+        target = find_account(ref.username, ref.domain)
+        return target.url if target else None
+
+    return text_mod.render(raw, mention_url, lambda tag: f"/tags/{tag.lower()}")
+
+
+def local_domain_names() -> set[str]:
+    return {settings.ROSTRA_DOMAIN.lower(), settings.ROSTRA_DOMAIN.split(":")[0].lower()}
+
+
+def find_account(username: str, domain: str = "") -> Account | None:
+    """The account ``username@domain`` if known here (``domain`` "" or ours = local)."""
+    domain = (domain or "").lower()
+    if domain in local_domain_names():
+        domain = ""
+    return Account.objects.filter(
+        username__iexact=username, domain=domain, suspended_at__isnull=True
+    ).first()
+
+
+# --- social graph ---------------------------------------------------------------
+
+def is_blocked_between(a: Account, b: Account) -> bool:
+    return Block.objects.filter(
+        Q(account=a, target_account=b) | Q(account=b, target_account=a)
+    ).exists()
+
+
+def blocked_account_ids(account: Account) -> set[int]:
+    """Accounts ``account`` blocked or is blocked by: they are mutually invisible."""
+    rows = Block.objects.filter(Q(account=account) | Q(target_account=account)).values_list(
+        "account_id", "target_account_id"
+    )
+    return {a if b == account.id else b for a, b in rows}
+
+
+def active_mutes_q(now: datetime | None = None) -> Q:
+    now = now or timezone.now()
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+
+
+def muted_account_ids(account: Account, *, notifications_only: bool = False) -> set[int]:
+    qs = Mute.objects.filter(active_mutes_q(), account=account)
+    if notifications_only:
+        qs = qs.filter(hide_notifications=True)
+    return set(qs.values_list("target_account_id", flat=True))
+
+
+def _add_follow(account: Account, target: Account, *, show_reblogs: bool, notify: bool, uri: str):
+    follow, created = Follow.objects.get_or_create(
+        account=account,
+        target_account=target,
+        defaults={"show_reblogs": show_reblogs, "notify": notify, "uri": uri},
+    )
+    if created:
+        Account.objects.filter(pk=account.pk).update(following_count=F("following_count") + 1)
+        Account.objects.filter(pk=target.pk).update(followers_count=F("followers_count") + 1)
+    return follow, created
+
+
+@transaction.atomic
+def follow(
+    account: Account,
+    target: Account,
+    *,
+    show_reblogs: bool = True,
+    notify: bool = False,
+    uri: str = "",
+) -> Follow | FollowRequest:
+    """Follow ``target``, or ask to when it is locked. Idempotent.
+
+    Returns the ``Follow`` (open account, or already following) or the pending
+    ``FollowRequest``. Raises ``AccountError`` for oneself, blocks and suspensions.
+    """
+    if account.pk == target.pk:
+        raise AccountError("You cannot follow yourself.")
+    if target.suspended_at:
+        raise AccountError("This account is suspended.")
+    if is_blocked_between(account, target):
+        raise AccountError("You cannot follow this account.")
+    existing = Follow.objects.filter(account=account, target_account=target).first()
+    if existing:
+        if existing.show_reblogs != show_reblogs or existing.notify != notify:
+            existing.show_reblogs, existing.notify = show_reblogs, notify
+            existing.save(update_fields=["show_reblogs", "notify"])
+        return existing
+    if target.locked:
+        request, created = FollowRequest.objects.get_or_create(
+            account=account,
+            target_account=target,
+            defaults={"show_reblogs": show_reblogs, "notify": notify, "uri": uri},
+        )
+        if created:
+            transaction.on_commit(lambda: events.follow_requested.send(Account, request=request))
+        return request
+    result, created = _add_follow(account, target, show_reblogs=show_reblogs, notify=notify, uri=uri)
+    if created:
+        transaction.on_commit(lambda: events.followed.send(Account, follow=result))
+    return result
+
+
+def _remove_follow(account: Account, target: Account) -> bool:
+    deleted, _ = Follow.objects.filter(account=account, target_account=target).delete()
+    if deleted:
+        Account.objects.filter(pk=account.pk).update(following_count=F("following_count") - 1)
+        Account.objects.filter(pk=target.pk).update(followers_count=F("followers_count") - 1)
+    return bool(deleted)
+
+
+@transaction.atomic
+def unfollow(account: Account, target: Account) -> None:
+    """Stop following ``target`` (or withdraw a pending request). Idempotent."""
+    FollowRequest.objects.filter(account=account, target_account=target).delete()
+    if _remove_follow(account, target):
+        transaction.on_commit(
+            lambda: events.unfollowed.send(Account, account=account, target=target)
+        )
+
+
+@transaction.atomic
+def accept_follow_request(target: Account, request: FollowRequest) -> Follow:
+    if request.target_account_id != target.pk:
+        raise AccountError("This follow request is not addressed to you.")
+    follow_obj, created = _add_follow(
+        request.account,
+        target,
+        show_reblogs=request.show_reblogs,
+        notify=request.notify,
+        uri=request.uri,
+    )
+    request.delete()
+    if created:
+        transaction.on_commit(
+            lambda: events.follow_request_accepted.send(Account, follow=follow_obj)
+        )
+    return follow_obj
+
+
+def reject_follow_request(target: Account, request: FollowRequest) -> None:
+    if request.target_account_id != target.pk:
+        raise AccountError("This follow request is not addressed to you.")
+    request.delete()
+
+
+def remove_follower(account: Account, follower: Account) -> None:
+    with transaction.atomic():
+        _remove_follow(follower, account)
+
+
+@transaction.atomic
+def block(account: Account, target: Account) -> Block:
+    """Block ``target``: mutual invisibility, and every follow between them ends."""
+    if account.pk == target.pk:
+        raise AccountError("You cannot block yourself.")
+    obj, created = Block.objects.get_or_create(account=account, target_account=target)
+    _remove_follow(account, target)
+    _remove_follow(target, account)
+    FollowRequest.objects.filter(
+        Q(account=account, target_account=target) | Q(account=target, target_account=account)
+    ).delete()
+    if created:
+        transaction.on_commit(lambda: events.blocked.send(Account, block=obj))
+    return obj
+
+
+def unblock(account: Account, target: Account) -> None:
+    Block.objects.filter(account=account, target_account=target).delete()
+
+
+def mute(
+    account: Account,
+    target: Account,
+    *,
+    duration: timedelta | None = None,
+    notifications: bool = True,
+) -> Mute:
+    """Hide ``target``'s posts (and, with ``notifications``, its notifications),
+    for ``duration`` or until unmuted."""
+    if account.pk == target.pk:
+        raise AccountError("You cannot mute yourself.")
+    expires_at = timezone.now() + duration if duration else None
+    obj, _ = Mute.objects.update_or_create(
+        account=account,
+        target_account=target,
+        defaults={"expires_at": expires_at, "hide_notifications": notifications},
+    )
+    return obj
+
+
+def unmute(account: Account, target: Account) -> None:
+    Mute.objects.filter(account=account, target_account=target).delete()
+
+
+def relationship(account: Account, target: Account) -> dict[str, object]:
+    """How ``account`` relates to ``target`` (Mastodon's Relationship, as a dict)."""
+    follow_obj = Follow.objects.filter(account=account, target_account=target).first()
+    mute_obj = Mute.objects.filter(active_mutes_q(), account=account, target_account=target).first()
+    return {
+        "id": target.pk,
+        "following": follow_obj is not None,
+        "showing_reblogs": follow_obj.show_reblogs if follow_obj else False,
+        "notifying": follow_obj.notify if follow_obj else False,
+        "followed_by": Follow.objects.filter(account=target, target_account=account).exists(),
+        "blocking": Block.objects.filter(account=account, target_account=target).exists(),
+        "blocked_by": Block.objects.filter(account=target, target_account=account).exists(),
+        "muting": mute_obj is not None,
+        "muting_notifications": bool(mute_obj and mute_obj.hide_notifications),
+        "requested": FollowRequest.objects.filter(account=account, target_account=target).exists(),
+        "requested_by": FollowRequest.objects.filter(
+            account=target, target_account=account
+        ).exists(),
+    }

@@ -1,0 +1,62 @@
+"""Configuration read from the environment, in one place.
+
+Every setting Rostra reads is listed in ``ENV_SETTINGS`` so the README table and
+``rostra config`` can show them; ``rostra.settings`` turns them into Django settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_SETTINGS: dict[str, str] = {
+    "ROSTRA_DOMAIN": "Public host (and port) of this server, e.g. social.example.eu",
+    "ROSTRA_DATA_DIR": "Folder for the SQLite database, media, secret key and mail",
+    "DATABASE_URL": "Database URL; SQLite in ROSTRA_DATA_DIR when unset",
+    "ROSTRA_SECRET_KEY": "Django secret key; generated and kept in the data dir when unset",
+    "ROSTRA_DEBUG": "1 for debug pages and auto-reload (never in production)",
+    "ROSTRA_MEDIA_ROOT": "Where uploaded media are stored (default DATA_DIR/media)",
+    "ROSTRA_REGISTRATION": "Default registration mode: open, approval or closed",
+    "ROSTRA_POST_MAX_CHARS": "Maximum characters in a post (default 500)",
+    "ROSTRA_MEDIA_MAX_BYTES": "Maximum size of one uploaded image (default 16 MB)",
+    "ROSTRA_MEDIA_MAX_PIXELS": "Maximum pixels of one image, the decompression-bomb guard",
+    "ROSTRA_EMAIL_URL": "smtp://user:pass@host:port to send mail; console/file otherwise",
+    "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links)",
+}
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value else default
+
+
+def data_dir() -> Path:
+    path = Path(env("ROSTRA_DATA_DIR", "data")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """The secret key from the environment, or one generated once and kept on disk."""
+    key = env("ROSTRA_SECRET_KEY")
+    if key:
+        return key
+    path = directory / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

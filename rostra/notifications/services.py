@@ -1,0 +1,80 @@
+"""Notifications: who is told what, the unread count, and clearing them."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from rostra.accounts.models import Account, Block
+from rostra.accounts.services import active_mutes_q
+from rostra.accounts.models import Mute
+from rostra.notifications.models import Notification, NotificationMarker
+from rostra.posts.models import Post
+from rostra.posts.visibility import can_see
+from rostra.timelines.pagination import Page, paginate
+
+
+def notify(
+    recipient: Account, from_account: Account, type_: str, post: Post | None = None
+) -> Notification | None:
+    """Record a notification unless the recipient would not want or may not see it.
+
+    Nothing for remote recipients (their server notifies them), for oneself,
+    across a block, from an account muted with notifications, or about a post the
+    recipient may not see.
+    """
+    if not recipient.local or recipient.pk == from_account.pk:
+        return None
+    if Block.objects.filter(account=recipient, target_account=from_account).exists():
+        return None
+    if Block.objects.filter(account=from_account, target_account=recipient).exists():
+        return None
+    if Mute.objects.filter(
+        active_mutes_q(), account=recipient, target_account=from_account, hide_notifications=True
+    ).exists():
+        return None
+    if post is not None and not can_see(recipient, post):
+        return None
+    existing = Notification.objects.filter(
+        account=recipient, from_account=from_account, type=type_, post=post
+    ).first()
+    if existing is not None and type_ not in (Notification.Type.UPDATE,):
+        return existing
+    return Notification.objects.create(
+        account=recipient, from_account=from_account, type=type_, post=post
+    )
+
+
+def for_account(account: Account, page: Page, types: list[str] | None = None,
+                exclude_types: list[str] | None = None) -> list[Notification]:
+    qs = Notification.objects.filter(account=account).select_related(
+        "from_account", "post__account"
+    )
+    if types:
+        qs = qs.filter(type__in=types)
+    if exclude_types:
+        qs = qs.exclude(type__in=exclude_types)
+    return paginate(qs, page)
+
+
+def unread_count(account: Account) -> int:
+    marker = NotificationMarker.objects.filter(account=account).first()
+    last = marker.last_read_id if marker else 0
+    return Notification.objects.filter(account=account, id__gt=last).count()
+
+
+def mark_read(account: Account, up_to: int | None = None) -> None:
+    if up_to is None:
+        up_to = Notification.objects.filter(account=account).aggregate(m=Max("id"))["m"] or 0
+    marker, _ = NotificationMarker.objects.get_or_create(account=account)
+    if up_to > marker.last_read_id:
+        marker.last_read_id = up_to
+        marker.save()
+
+
+def dismiss(account: Account, notification_id: int) -> bool:
+    deleted, _ = Notification.objects.filter(account=account, pk=notification_id).delete()
+    return bool(deleted)
+
+
+def clear(account: Account) -> None:
+    Notification.objects.filter(account=account).delete()

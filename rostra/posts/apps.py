@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class PostsConfig(AppConfig):
+    name = "rostra.posts"
+    label = "posts"
+
+    def ready(self) -> None:
+        from rostra.posts import search
+
+        search.connect()

@@ -1,0 +1,16 @@
+class PostError(ValueError):
+    """A post request that cannot be honoured; the message is for the user.
+
+    ``field`` names the input at fault (text, media, poll, in_reply_to, ...).
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotVisible(PostError):
+    """The post does not exist for this viewer (deliberately the same as missing)."""
+
+    def __init__(self) -> None:
+        super().__init__("This post does not exist or is not visible to you.", None)

@@ -1,0 +1,12 @@
+"""Domain events of posts. Sent after the transaction commits; notifications
+(and later federation and streaming) subscribe."""
+
+from django.dispatch import Signal
+
+post_created = Signal()  # post=Post
+post_updated = Signal()  # post=Post
+post_deleted = Signal()  # post_id=int, account=Account, uri=str
+post_favourited = Signal()  # favourite=Favourite
+post_unfavourited = Signal()  # account=Account, post=Post
+post_reblogged = Signal()  # reblog=Post (the boost)
+poll_ended = Signal()  # poll=Poll

@@ -1,0 +1,100 @@
+"""Full-text search of posts in the database itself, no external engine.
+
+SQLite: an FTS5 table keyed by post id, kept in step by model signals (so every
+write path is covered). PostgreSQL: a GIN expression index on ``to_tsvector``,
+queried with ``websearch_to_tsquery``; nothing to keep in step. Results are
+always narrowed by the visibility rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
+
+from rostra.accounts.models import Account
+
+FTS_TABLE = "posts_post_fts"
+PG_VECTOR = "to_tsvector('simple', coalesce(text, '') || ' ' || coalesce(spoiler_text, ''))"
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _document(post) -> str:
+    return f"{post.text}\n{post.spoiler_text}".strip()
+
+
+def index_post(sender, instance, **kwargs) -> None:
+    if not _sqlite() or instance.reblog_of_id:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [instance.pk])
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", [instance.pk, _document(instance)]
+        )
+
+
+def unindex_post(sender, instance, **kwargs) -> None:
+    if not _sqlite():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [instance.pk])
+
+
+def connect() -> None:
+    from rostra.posts.models import Post
+
+    post_save.connect(index_post, sender=Post, dispatch_uid="rostra-search-index")
+    post_delete.connect(unindex_post, sender=Post, dispatch_uid="rostra-search-unindex")
+
+
+def _fts5_query(query: str) -> str:
+    """User words → an FTS5 query of quoted terms (all must match); no operators."""
+    words = re.findall(r"\w+", query, re.UNICODE)
+    return " ".join('"' + w.replace('"', "") + '"' for w in words[:20])
+
+
+def search_posts(query: str, viewer: Account | None) -> QuerySet:
+    """Posts matching ``query`` that ``viewer`` may see, newest first."""
+    from rostra.posts.models import Post
+    from rostra.posts.visibility import visible_q
+
+    query = (query or "").strip()
+    base = Post.objects.filter(visible_q(viewer), reblog_of__isnull=True)
+    if not query:
+        return base.none()
+    if _sqlite():
+        fts = _fts5_query(query)
+        if not fts:
+            return base.none()
+        matches = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts])
+        return base.filter(id__in=matches).order_by("-id")
+    matches = RawSQL(
+        f"SELECT id FROM posts_post WHERE {PG_VECTOR} @@ websearch_to_tsquery('simple', %s)",
+        [query],
+    )
+    return base.filter(id__in=matches).order_by("-id")
+
+
+def create_index_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+            "body, tokenize = 'unicode61 remove_diacritics 2')"
+        ]
+    if vendor == "postgresql":
+        return [f"CREATE INDEX IF NOT EXISTS posts_post_fts_idx ON posts_post USING gin ({PG_VECTOR})"]
+    return []
+
+
+def drop_index_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    if vendor == "postgresql":
+        return ["DROP INDEX IF EXISTS posts_post_fts_idx"]
+    return []

@@ -1,0 +1,457 @@
+"""Post rules: create, edit, delete, boost, like, bookmark, pin, vote.
+
+The one write path for posts. The web UI, the API, federation, importers and the
+CLI call these functions; each runs the same validation, media gate (through
+``posts.media``), counters and events, so nothing happens twice or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rostra.accounts.models import Account
+from rostra.accounts.services import find_account, is_blocked_between, render_text
+from rostra.core import text as text_mod
+from rostra.posts import events
+from rostra.posts.errors import NotVisible, PostError
+from rostra.posts.models import (
+    Bookmark,
+    Favourite,
+    Media,
+    Mention,
+    Pin,
+    Poll,
+    PollVote,
+    Post,
+    PostEdit,
+    PostTag,
+    Source,
+    Tag,
+    Visibility,
+)
+from rostra.posts.visibility import can_see
+
+URL_WEIGHT = 23  # a link counts as 23 characters, whatever its length (as on Mastodon)
+MAX_PINS = 5
+POLL_MIN_DURATION = timedelta(minutes=5)
+POLL_MAX_DURATION = timedelta(days=30)
+POLL_OPTION_MAX = 50
+
+
+@dataclass
+class PollSpec:
+    options: Sequence[str]
+    expires_in: timedelta
+    multiple: bool = False
+    hide_totals: bool = False
+
+
+def count_characters(raw: str) -> int:
+    """Length of a post as its limit counts it: links weigh 23, remote mentions
+    count without their domain."""
+    total = len(raw)
+    for url in text_mod.extract_urls(raw):
+        total += URL_WEIGHT - len(url)
+    for ref in text_mod.extract_mentions(raw):
+        if ref.domain:
+            total -= len(ref.domain) + 1
+    return total
+
+
+def _validate(
+    raw: str, spoiler_text: str, media: Sequence[Media], poll: PollSpec | None
+) -> None:
+    limit = settings.ROSTRA_POST_MAX_CHARS
+    length = count_characters(raw) + len(spoiler_text)
+    if length > limit:
+        raise PostError(
+            f"The post is {length} characters long; the limit is {limit}.", "text"
+        )
+    if not raw.strip() and not media and not poll:
+        raise PostError("Write something or attach an image.", "text")
+    if len(media) > settings.ROSTRA_MEDIA_MAX_ATTACHMENTS:
+        raise PostError(
+            f"Up to {settings.ROSTRA_MEDIA_MAX_ATTACHMENTS} images per post.", "media"
+        )
+    if poll is not None:
+        if media:
+            raise PostError("A post cannot have both images and a poll.", "poll")
+        options = [o.strip() for o in poll.options]
+        if not 2 <= len(options) <= settings.ROSTRA_POLL_MAX_OPTIONS or not all(options):
+            raise PostError(
+                f"A poll needs 2 to {settings.ROSTRA_POLL_MAX_OPTIONS} non-empty options.",
+                "poll",
+            )
+        if len({o.lower() for o in options}) != len(options):
+            raise PostError("Poll options must differ.", "poll")
+        if any(len(o) > POLL_OPTION_MAX for o in options):
+            raise PostError(f"Poll options are limited to {POLL_OPTION_MAX} characters.", "poll")
+        if not POLL_MIN_DURATION <= poll.expires_in <= POLL_MAX_DURATION:
+            raise PostError("A poll lasts between 5 minutes and 30 days.", "poll")
+
+
+def _sync_mentions(post: Post, raw: str) -> list[Account]:
+    """Record the mentions in ``raw``; return the known accounts mentioned."""
+    Mention.objects.filter(post=post).delete()
+    accounts = []
+    for ref in text_mod.extract_mentions(raw):
+        target = find_account(ref.username, ref.domain)
+        acct = target.acct if target else ref.acct
+        Mention.objects.get_or_create(post=post, acct=acct.lower(), defaults={"account": target})
+        if target is not None and target.pk != post.account_id:
+            accounts.append(target)
+    return accounts
+
+
+def _sync_tags(post: Post, raw: str) -> None:
+    PostTag.objects.filter(post=post).delete()
+    for name in text_mod.extract_hashtags(raw):
+        tag, _ = Tag.objects.get_or_create(name=name.lower(), defaults={"display_name": name})
+        PostTag.objects.get_or_create(post=post, tag=tag)
+
+
+def _claim_media(author: Account, media: Sequence[Media], post: Post) -> None:
+    for position, item in enumerate(media):
+        if item.account_id != author.pk:
+            raise PostError("You can only attach your own uploads.", "media")
+        if item.post_id is not None and item.post_id != post.pk:
+            raise PostError("This image is already attached to another post.", "media")
+        item.post = post
+        item.position = position
+        item.save(update_fields=["post", "position"])
+
+
+def _schedule_poll_end(poll: Poll) -> None:
+    from rostra.posts.tasks import close_poll
+
+    if close_poll.get_backend().supports_defer:
+        close_poll.using(run_after=poll.expires_at).enqueue(poll.pk)
+
+
+def create_post(
+    author: Account,
+    text: str,
+    *,
+    visibility: str | None = None,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    in_reply_to: Post | None = None,
+    media: Sequence[Media] = (),
+    poll: PollSpec | None = None,
+    published: datetime | None = None,
+    source: str = Source.WEB,
+    quiet: bool = False,
+    uri: str = "",
+    origin_url: str = "",
+) -> Post:
+    """Create a post by ``author``. Raises ``PostError`` with a message for the user.
+
+    ``published`` (imports, federation) sets the date and thus the id; a quiet
+    post notifies no one and stays out of followers' home timelines.
+    """
+    text = (text or "").replace("\r\n", "\n")
+    spoiler_text = (spoiler_text or "").strip()
+    media = list(media)
+    if author.suspended_at:
+        raise PostError("This account is suspended.")
+    _validate(text, spoiler_text, media, poll)
+    if visibility is None:
+        user = getattr(author, "user", None)
+        visibility = user.default_visibility if user else Visibility.PUBLIC
+    if visibility not in Visibility.values:
+        raise PostError("Choose public, unlisted, followers only or mentioned people only.",
+                        "visibility")
+    if in_reply_to is not None:
+        if not can_see(author, in_reply_to) or in_reply_to.reblog_of_id:
+            raise NotVisible()
+        if is_blocked_between(author, in_reply_to.account):
+            raise PostError("You cannot reply to this account.", "in_reply_to")
+    published = published or timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                post = _insert_post(
+                    author, text, visibility, spoiler_text, sensitive or bool(spoiler_text),
+                    language, in_reply_to, media, poll, published, source, quiet, uri, origin_url,
+                )
+            break
+        except IntegrityError:
+            # Two posts got the same time-sortable id: take the next one.
+            continue
+    else:
+        raise PostError("The post could not be saved; please try again.")
+    transaction.on_commit(lambda: events.post_created.send(Post, post=post))
+    return post
+
+
+def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in_reply_to,
+                 media, poll, published, source, quiet, uri, origin_url) -> Post:
+    post = Post(
+        account=author,
+        text=text,
+        content=render_text(text) if text.strip() else "",
+        spoiler_text=spoiler_text,
+        sensitive=sensitive,
+        visibility=visibility,
+        language=language[:16],
+        in_reply_to=in_reply_to,
+        in_reply_to_account=in_reply_to.account if in_reply_to else None,
+        thread_root=(in_reply_to.thread_root or in_reply_to) if in_reply_to else None,
+        published=published,
+        source=source,
+        quiet=quiet,
+        uri=uri,
+        origin_url=origin_url,
+    )
+    post.save()
+    _sync_mentions(post, text)
+    _sync_tags(post, text)
+    _claim_media(author, media, post)
+    if poll is not None:
+        created_poll = Poll.objects.create(
+            post=post,
+            options=[o.strip() for o in poll.options],
+            multiple=poll.multiple,
+            hide_totals=poll.hide_totals,
+            expires_at=published + poll.expires_in,
+        )
+        transaction.on_commit(lambda: _schedule_poll_end(created_poll))
+    Account.objects.filter(pk=author.pk).update(
+        statuses_count=F("statuses_count") + 1, last_status_at=published
+    )
+    if in_reply_to is not None:
+        Post.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
+    return post
+
+
+@transaction.atomic
+def edit_post(
+    editor: Account,
+    post: Post,
+    text: str,
+    *,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str | None = None,
+    media_descriptions: dict[int, str] | None = None,
+) -> Post:
+    """Change a post's text, content warning or alt texts, keeping every earlier
+    version in its history. Only the author may edit."""
+    if post.account_id != editor.pk or post.reblog_of_id:
+        raise PostError("You can only edit your own posts.")
+    text = (text or "").replace("\r\n", "\n")
+    spoiler_text = (spoiler_text or "").strip()
+    attached = list(post.media.all())
+    poll = Poll.objects.filter(post=post).first()
+    _validate(text, spoiler_text, attached, None)
+    if poll is None and not text.strip() and not attached:
+        raise PostError("Write something or attach an image.", "text")
+    if not post.edits.exists():
+        _snapshot(post, attached, post.published)
+    post.text = text
+    post.content = render_text(text) if text.strip() else ""
+    post.spoiler_text = spoiler_text
+    post.sensitive = sensitive or bool(spoiler_text)
+    if language is not None:
+        post.language = language[:16]
+    post.edited_at = timezone.now()
+    post.save()
+    for item in attached:
+        if media_descriptions and item.pk in media_descriptions:
+            item.description = media_descriptions[item.pk].strip()
+            item.save(update_fields=["description"])
+    _sync_mentions(post, text)
+    _sync_tags(post, text)
+    _snapshot(post, attached, post.edited_at)
+    transaction.on_commit(lambda: events.post_updated.send(Post, post=post))
+    return post
+
+
+def _snapshot(post: Post, media: Sequence[Media], when: datetime) -> None:
+    PostEdit.objects.create(
+        post=post,
+        text=post.text,
+        content=post.content,
+        spoiler_text=post.spoiler_text,
+        sensitive=post.sensitive,
+        media_descriptions=[m.description for m in media],
+        created_at=when,
+    )
+
+
+@transaction.atomic
+def delete_post(actor: Account, post: Post, *, as_moderator: bool = False) -> None:
+    """Delete ``post`` (its author, or a moderator) with its boosts, likes and media."""
+    if post.account_id != actor.pk and not as_moderator:
+        raise PostError("You can only delete your own posts.")
+    post_id, author, uri = post.pk, post.account, post.uri
+    if post.reblog_of_id:
+        Post.objects.filter(pk=post.reblog_of_id).update(reblogs_count=F("reblogs_count") - 1)
+    if post.in_reply_to_id:
+        Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
+            replies_count=F("replies_count") - 1
+        )
+    files = [(m.file, m.thumbnail) for m in post.media.all()]
+    post.delete()
+    Account.objects.filter(pk=author.pk, statuses_count__gt=0).update(
+        statuses_count=F("statuses_count") - 1
+    )
+
+    def after() -> None:
+        for pair in files:
+            for f in pair:
+                if f:
+                    f.storage.delete(f.name)
+        events.post_deleted.send(Post, post_id=post_id, account=author, uri=uri)
+
+    transaction.on_commit(after)
+
+
+def _require_visible(account: Account, post: Post) -> None:
+    if not can_see(account, post):
+        raise NotVisible()
+
+
+def reblog(account: Account, post: Post) -> Post:
+    """Boost ``post`` (idempotent: boosting twice returns the first boost)."""
+    if post.reblog_of_id:
+        post = post.reblog_of
+    _require_visible(account, post)
+    if post.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+        raise PostError("Followers-only and direct posts cannot be boosted.")
+    if is_blocked_between(account, post.account):
+        raise NotVisible()
+    existing = Post.objects.filter(account=account, reblog_of=post).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        boost = Post(account=account, reblog_of=post, visibility=post.visibility,
+                     source=Source.WEB)
+        boost.save()
+        Post.objects.filter(pk=post.pk).update(reblogs_count=F("reblogs_count") + 1)
+    transaction.on_commit(lambda: events.post_reblogged.send(Post, reblog=boost))
+    return boost
+
+
+def unreblog(account: Account, post: Post) -> None:
+    original = post.reblog_of if post.reblog_of_id else post
+    boost = Post.objects.filter(account=account, reblog_of=original).first()
+    if boost is not None:
+        delete_post(account, boost)
+
+
+def favourite(account: Account, post: Post) -> Favourite:
+    if post.reblog_of_id:
+        post = post.reblog_of
+    _require_visible(account, post)
+    with transaction.atomic():
+        fav, created = Favourite.objects.get_or_create(account=account, post=post)
+        if created:
+            Post.objects.filter(pk=post.pk).update(favourites_count=F("favourites_count") + 1)
+    if created:
+        transaction.on_commit(lambda: events.post_favourited.send(Post, favourite=fav))
+    return fav
+
+
+def unfavourite(account: Account, post: Post) -> None:
+    if post.reblog_of_id:
+        post = post.reblog_of
+    with transaction.atomic():
+        deleted, _ = Favourite.objects.filter(account=account, post=post).delete()
+        if deleted:
+            Post.objects.filter(pk=post.pk, favourites_count__gt=0).update(
+                favourites_count=F("favourites_count") - 1
+            )
+    if deleted:
+        events.post_unfavourited.send(Post, account=account, post=post)
+
+
+def bookmark(account: Account, post: Post) -> Bookmark:
+    if post.reblog_of_id:
+        post = post.reblog_of
+    _require_visible(account, post)
+    obj, _ = Bookmark.objects.get_or_create(account=account, post=post)
+    return obj
+
+
+def unbookmark(account: Account, post: Post) -> None:
+    if post.reblog_of_id:
+        post = post.reblog_of
+    Bookmark.objects.filter(account=account, post=post).delete()
+
+
+def pin(account: Account, post: Post) -> Pin:
+    if post.account_id != account.pk or post.reblog_of_id:
+        raise PostError("You can only pin your own posts.")
+    if post.visibility == Visibility.DIRECT:
+        raise PostError("Direct posts cannot be pinned.")
+    existing = Pin.objects.filter(account=account, post=post).first()
+    if existing:
+        return existing
+    if Pin.objects.filter(account=account).count() >= MAX_PINS:
+        raise PostError(f"You can pin up to {MAX_PINS} posts.")
+    return Pin.objects.create(account=account, post=post)
+
+
+def unpin(account: Account, post: Post) -> None:
+    Pin.objects.filter(account=account, post=post).delete()
+
+
+@transaction.atomic
+def vote(account: Account, poll: Poll, choices: Sequence[int]) -> list[PollVote]:
+    """Cast ``account``'s vote; one vote per person, several choices if allowed."""
+    _require_visible(account, poll.post)
+    if poll.expired:
+        raise PostError("This poll has ended.", "poll")
+    if poll.post.account_id == account.pk:
+        raise PostError("You cannot vote in your own poll.", "poll")
+    choices = sorted(set(choices))
+    if not choices or any(c < 0 or c >= len(poll.options) for c in choices):
+        raise PostError("Choose one of the poll's options.", "poll")
+    if len(choices) > 1 and not poll.multiple:
+        raise PostError("This poll takes a single choice.", "poll")
+    if PollVote.objects.filter(poll=poll, account=account).exists():
+        raise PostError("You have already voted in this poll.", "poll")
+    return [PollVote.objects.create(poll=poll, account=account, choice=c) for c in choices]
+
+
+def poll_results(poll: Poll) -> tuple[list[int], int, int]:
+    """(votes per option, votes in all, distinct voters)."""
+    counts = [0] * len(poll.options)
+    voters = set()
+    for choice, voter in PollVote.objects.filter(poll=poll).values_list("choice", "account_id"):
+        if 0 <= choice < len(counts):
+            counts[choice] += 1
+        voters.add(voter)
+    return counts, sum(counts), len(voters)
+
+
+def end_poll(poll_id: int) -> bool:
+    """Mark an expired poll closed and announce it once (the worker calls this)."""
+    with transaction.atomic():
+        updated = Poll.objects.filter(
+            pk=poll_id, closed=False, expires_at__lte=timezone.now()
+        ).update(closed=True)
+    if updated:
+        poll = Poll.objects.select_related("post__account").get(pk=poll_id)
+        events.poll_ended.send(Poll, poll=poll)
+    return bool(updated)
+
+
+def end_expired_polls() -> int:
+    """Close every poll whose time is up (a sweep, in case a scheduled task was lost)."""
+    ids = list(
+        Poll.objects.filter(closed=False, expires_at__lte=timezone.now()).values_list(
+            "pk", flat=True
+        )
+    )
+    return sum(end_poll(pk) for pk in ids)
+

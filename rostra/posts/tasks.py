@@ -1,0 +1,10 @@
+"""Background work of posts, run by the task worker."""
+
+from django_tasks import task
+
+
+@task()
+def close_poll(poll_id: int) -> None:
+    from rostra.posts.services import end_poll
+
+    end_poll(poll_id)

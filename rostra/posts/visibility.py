@@ -1,0 +1,75 @@
+"""The one rule deciding who may see a post. Every door uses it.
+
+* public and unlisted: everyone (unlisted only stays out of public timelines);
+* followers-only (``private``): the author, their followers, the mentioned;
+* direct: the author and the mentioned;
+* never across a block (either direction) or from a suspended account;
+* a boost is visible when both the boost and the boosted post are.
+
+``can_see`` answers for one post; ``visible_q`` is the same rule as a query filter.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from rostra.accounts.models import Account, Follow
+from rostra.accounts.services import blocked_account_ids
+from rostra.posts.models import Mention, Post, Visibility
+
+OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _can_see_one(viewer: Account | None, post: Post, blocked: set[int]) -> bool:
+    author = post.account
+    if viewer is not None and viewer.pk == author.pk:
+        return True
+    if author.suspended_at is not None:
+        return False
+    if author.pk in blocked:
+        return False
+    if post.visibility in OPEN:
+        return True
+    if viewer is None:
+        return False
+    if Mention.objects.filter(post=post, account=viewer).exists():
+        return True
+    if post.visibility == Visibility.PRIVATE:
+        return Follow.objects.filter(account=viewer, target_account=author).exists()
+    return False
+
+
+def can_see(viewer: Account | None, post: Post) -> bool:
+    """May ``viewer`` (None = logged out) see ``post``?"""
+    blocked = blocked_account_ids(viewer) if viewer is not None else set()
+    if not _can_see_one(viewer, post, blocked):
+        return False
+    if post.reblog_of_id is not None:
+        return _can_see_one(viewer, post.reblog_of, blocked)
+    return True
+
+
+def visible_q(viewer: Account | None) -> Q:
+    """The same rule as ``can_see``, as a filter on ``Post`` querysets."""
+    if viewer is None:
+        return Q(visibility__in=OPEN, account__suspended_at__isnull=True)
+    followed = Follow.objects.filter(account=viewer).values("target_account_id")
+    mentioned = Mention.objects.filter(account=viewer).values("post_id")
+    rule = (
+        Q(account=viewer)
+        | Q(visibility__in=OPEN)
+        | Q(visibility=Visibility.PRIVATE, account_id__in=followed)
+        | Q(id__in=mentioned)
+    )
+    rule &= Q(account__suspended_at__isnull=True) | Q(account=viewer)
+    blocked = blocked_account_ids(viewer)
+    if blocked:
+        rule &= ~Q(account_id__in=blocked)
+        rule &= Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=blocked)
+    return rule
+
+
+def visible_posts(viewer: Account | None):
+    """All posts ``viewer`` may see (a queryset to narrow further)."""
+    return Post.objects.filter(visible_q(viewer))
+

@@ -1,0 +1,165 @@
+"""Django settings for Rostra, all read from the environment (see rostra.core.config)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import dj_database_url
+
+from rostra.core.config import data_dir, env, env_bool, env_int, secret_key
+
+BASE_DIR = data_dir()
+SECRET_KEY = secret_key(BASE_DIR)
+DEBUG = env_bool("ROSTRA_DEBUG")
+
+ROSTRA_DOMAIN = env("ROSTRA_DOMAIN", "localhost:8000")
+ROSTRA_HTTPS = env_bool("ROSTRA_HTTPS")
+ROSTRA_SCHEME = "https" if ROSTRA_HTTPS else "http"
+ROSTRA_POST_MAX_CHARS = env_int("ROSTRA_POST_MAX_CHARS", 500)
+ROSTRA_MEDIA_MAX_BYTES = env_int("ROSTRA_MEDIA_MAX_BYTES", 16 * 1024 * 1024)
+ROSTRA_MEDIA_MAX_PIXELS = env_int("ROSTRA_MEDIA_MAX_PIXELS", 40_000_000)
+ROSTRA_MEDIA_MAX_ATTACHMENTS = 4
+ROSTRA_POLL_MAX_OPTIONS = 4
+ROSTRA_REGISTRATION = env("ROSTRA_REGISTRATION", "open")
+
+_host = ROSTRA_DOMAIN.split(":")[0]
+ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = [f"{ROSTRA_SCHEME}://{ROSTRA_DOMAIN}"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "rostra.core",
+    "rostra.accounts",
+    "rostra.safety",
+    "rostra.posts",
+    "rostra.timelines",
+    "rostra.notifications",
+    "rostra.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "rostra.urls"
+ASGI_APPLICATION = "rostra.asgi.application"
+WSGI_APPLICATION = "rostra.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rostra.web.context.site",
+            ],
+        },
+    },
+]
+
+_sqlite_path = BASE_DIR / "rostra.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{_sqlite_path}", conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web server and the worker read while one writes.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:index"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env("ROSTRA_MEDIA_ROOT") or str(BASE_DIR / "media")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+_email_url = env("ROSTRA_EMAIL_URL")
+if _email_url:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    _parsed = urlparse(_email_url)
+    EMAIL_HOST = _parsed.hostname or "localhost"
+    EMAIL_PORT = _parsed.port or 587
+    EMAIL_HOST_USER = _parsed.username or ""
+    EMAIL_HOST_PASSWORD = _parsed.password or ""
+    EMAIL_USE_TLS = _parsed.scheme == "smtp+tls" or EMAIL_PORT == 587
+else:
+    # Mail lands as files in DATA_DIR/mail (and the console) until SMTP is configured.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(BASE_DIR / "mail")
+DEFAULT_FROM_EMAIL = env("ROSTRA_EMAIL_FROM", f"rostra@{_host}")
+
+SESSION_COOKIE_SECURE = ROSTRA_HTTPS
+CSRF_COOKIE_SECURE = ROSTRA_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"rostra": {"level": "INFO"}},
+}

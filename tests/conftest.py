@@ -1,0 +1,45 @@
+import os
+
+import pytest
+
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls
+# made by live_server fixtures from that thread are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ROSTRA_DOMAIN = "localhost:8000"
+
+
+@pytest.fixture
+def make_user(db):
+    return factories.make_user
+
+
+@pytest.fixture
+def make_account(db):
+    return factories.make_account
+
+
+@pytest.fixture
+def make_post(db):
+    return factories.make_post
+
+
+@pytest.fixture
+def alice(db):
+    return factories.make_account("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return factories.make_account("bob")
+
+
+@pytest.fixture
+def carol(db):
+    return factories.make_account("carol")
