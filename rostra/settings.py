@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from urllib.parse import urlparse
 
 import dj_database_url
@@ -118,13 +119,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static"
+STATIC_ROOT = BASE_DIR / "static"  # filled by `rostra manage collectstatic` for a proxy
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("ROSTRA_MEDIA_ROOT") or str(BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+# WhiteNoise serves files with a sync iterator; under ASGI Django says so on every file.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
 
 TASKS = {
     "default": {

@@ -10,6 +10,7 @@ import io
 import itertools
 
 from django.db import transaction
+from django.test import TestCase
 from PIL import Image
 
 from rostra.accounts import services as accounts
@@ -36,8 +37,15 @@ def make_account(username: str | None = None, **kwargs) -> Account:
 
 
 def make_post(author: Account, text: str = "Hello, world", **kwargs) -> Post:
-    """Create a post and run its on-commit events (notifications) at once."""
-    with transaction.atomic():
+    """Create a post and run its on-commit events (notifications) at once.
+
+    pytest-django's ``db`` fixture wraps each test in a transaction, so
+    ``transaction.on_commit`` callbacks never fire on their own; capturing and
+    executing them here makes the events run as they would after a real commit.
+    Do not call this inside another ``django_capture_on_commit_callbacks(execute=True)``
+    block: the outer block would run the same callbacks a second time.
+    """
+    with TestCase.captureOnCommitCallbacks(execute=True), transaction.atomic():
         post = posts.create_post(author, text, **kwargs)
     return post
 

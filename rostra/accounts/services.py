@@ -416,3 +416,48 @@ def relationship(account: Account, target: Account) -> dict[str, object]:
             account=target, target_account=account
         ).exists(),
     }
+
+
+# --- preferences and site settings (web settings pages) -------------------------
+
+POST_VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+
+def update_preferences(
+    user: User, *, default_visibility: str | None = None, default_sensitive: bool | None = None
+) -> User:
+    """Change a user's posting defaults. Raises ``AccountError`` for an unknown visibility."""
+    if default_visibility is not None:
+        if default_visibility not in POST_VISIBILITIES:
+            raise AccountError("Choose one of the listed visibilities.", "default_visibility")
+        user.default_visibility = default_visibility
+    if default_sensitive is not None:
+        user.default_sensitive = default_sensitive
+    user.save(update_fields=["default_visibility", "default_sensitive"])
+    return user
+
+
+def update_site_settings(
+    *,
+    registration_mode: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    rules: str | None = None,
+) -> SiteSettings:
+    """Change the run-time site settings (staff only; the door checks who asks)."""
+    site = SiteSettings.current()
+    if registration_mode is not None:
+        if registration_mode not in dict(SiteSettings.REGISTRATION_MODES):
+            raise AccountError("Choose open, approval or closed.", "registration_mode")
+        site.registration_mode = registration_mode
+    if title is not None:
+        title = title.strip()
+        if not title:
+            raise AccountError("The server needs a title.", "title")
+        site.title = title[:100]
+    if description is not None:
+        site.description = description.strip()
+    if rules is not None:
+        site.rules = rules.strip()
+    site.save()
+    return site

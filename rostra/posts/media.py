@@ -102,3 +102,15 @@ def update_media(
         media.focus_x, media.focus_y = _clean_focus(focus)
     media.save()
     return media
+
+
+def discard_upload(account: Account, media: Media) -> None:
+    """Delete an upload of ``account`` that no post claimed, with its files (a
+    compose form that failed after some images were stored). Attached media and
+    other people's uploads are left alone."""
+    if media.account_id != account.pk or media.post_id is not None:
+        return
+    files = [f for f in (media.file, media.thumbnail) if f]
+    media.delete()
+    for f in files:
+        f.storage.delete(f.name)

@@ -1,0 +1,44 @@
+"""``rostra serve``: the ASGI server, with the background worker in the same process."""
+
+from __future__ import annotations
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from rostra.core.worker import start_in_thread
+
+
+class Command(BaseCommand):
+    help = "Serve Rostra over HTTP (ASGI), with the background worker unless --no-worker."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not run background tasks here (run `rostra worker`).")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Web processes (needs --no-worker when above 1).")
+
+    def handle(self, *args, host: str, port: int, no_worker: bool, workers: int, **options):
+        if workers > 1 and not no_worker:
+            self.stderr.write("Use --no-worker with several web processes; run `rostra worker`.")
+            return
+        worker = None
+        if not no_worker:
+            worker, _ = start_in_thread()
+            self.stdout.write("Background worker started.")
+        self.stdout.write(f"Rostra at http://{host}:{port}/ (public address {settings.ROSTRA_SCHEME}://{settings.ROSTRA_DOMAIN})")
+        try:
+            uvicorn.run(
+                "rostra.asgi:application",
+                host=host,
+                port=port,
+                workers=workers,
+                lifespan="off",
+                log_level="info" if settings.DEBUG else "warning",
+                proxy_headers=True,
+            )
+        finally:
+            if worker is not None:
+                worker.running = False

@@ -1,0 +1,19 @@
+"""``rostra worker``: a background-task worker process (run N of them at scale)."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (deliveries, imports, poll endings) until stopped."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--batch", action="store_true",
+                            help="Run what is queued, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args, batch: bool, interval: float, **options):
+        call_command(
+            "db_worker", queue_name="*", interval=interval, batch=batch, reload=False,
+            verbosity=options.get("verbosity", 1),
+        )

@@ -1,0 +1,257 @@
+"""Forms of the account pages: sign-up, log-in, two-factor, profile and settings.
+
+Forms only parse and check the shape of input; the rules (reserved names,
+password strength, image checks, ...) live in ``rostra.accounts.services`` and
+their ``AccountError`` messages are attached to the field they name.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from rostra.accounts.errors import AccountError
+from rostra.accounts.models import SiteSettings
+from rostra.accounts.services import MAX_BIO, MAX_DISPLAY_NAME, MAX_PROFILE_FIELDS
+
+VISIBILITY_CHOICES = [
+    ("public", "Public — anyone can see it, it appears in public timelines"),
+    ("unlisted", "Unlisted — anyone can see it, kept out of public timelines"),
+    ("private", "Followers only"),
+    ("direct", "Mentioned people only"),
+]
+INVITE_MAX_USES = [("", "No limit"), ("1", "1 use"), ("5", "5 uses"), ("10", "10 uses"),
+                   ("25", "25 uses"), ("100", "100 uses")]
+INVITE_EXPIRY = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"),
+                 ("21600", "6 hours"), ("86400", "1 day"), ("604800", "1 week")]
+
+
+class AccessibleForm(forms.Form):
+    """Marks fields with errors ``aria-invalid`` and points them at their messages."""
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_invalid()
+
+    def mark_invalid(self):
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            attrs = self.fields[name].widget.attrs
+            ids = [f"{bound.auto_id}_error"]
+            if self.fields[name].help_text:
+                ids.insert(0, f"{bound.auto_id}_helptext")
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = " ".join(ids)
+
+    def add_account_error(self, error: AccountError, default_field: str | None = None):
+        """Show a service error next to its field (or above the form)."""
+        field = error.field if error.field in self.fields else default_field
+        self.add_error(field, str(error))
+        self.mark_invalid()
+
+
+class SignupForm(AccessibleForm):
+    username = forms.CharField(
+        max_length=30,
+        help_text="Letters, digits and underscores. This is your @name; it cannot change.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
+                                      "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="Used for password resets. It is never shown to others.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label="Password", strip=False,
+        help_text="At least 8 characters; not a common or all-numeric password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    reason = forms.CharField(
+        label="Why do you want to join?", required=False, max_length=1000,
+        help_text="The moderators read this before approving your account.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    agreement = forms.BooleanField(
+        label="I have read and accept the server rules",
+        error_messages={"required": "You need to accept the server rules to join."},
+    )
+
+    def __init__(self, *args, ask_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ask_reason:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = (
+                "Tell the moderators a little about why you want to join."
+            )
+        else:
+            del self.fields["reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and (
+            data["password1"] != data["password2"]
+        ):
+            self.add_error("password2", "The two passwords are not the same.")
+        return data
+
+
+class LoginForm(AccessibleForm):
+    login = forms.CharField(
+        label="Username or e-mail address", max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
+                                      "spellcheck": "false", "autofocus": True}),
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class TwoFactorCodeForm(AccessibleForm):
+    code = forms.CharField(
+        label="6-digit code", max_length=12,
+        help_text="Open your authenticator app and type the code shown for this server.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "pattern": r"[0-9 \-]*", "autofocus": True}),
+    )
+
+
+class TwoFactorDisableForm(AccessibleForm):
+    code = forms.CharField(
+        label="6-digit code", max_length=12, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label="or your password", required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code") and not data.get("password"):
+            raise forms.ValidationError("Enter a current code or your password.")
+        return data
+
+
+class ProfileForm(AccessibleForm):
+    display_name = forms.CharField(
+        max_length=MAX_DISPLAY_NAME, required=False,
+        help_text=f"Up to {MAX_DISPLAY_NAME} characters; shown instead of your @name.",
+    )
+    note = forms.CharField(
+        label="Bio", max_length=MAX_BIO, required=False,
+        help_text=f"Up to {MAX_BIO} characters. Links, @mentions and #hashtags work.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    avatar = forms.FileField(
+        label="Avatar", required=False,
+        help_text="JPEG, PNG, GIF or WebP; scaled down to 400×400.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    header = forms.FileField(
+        label="Header image", required=False,
+        help_text="JPEG, PNG, GIF or WebP; scaled down to 1500 pixels wide.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    locked = forms.BooleanField(
+        label="Approve followers manually", required=False,
+        help_text="New followers ask first; you accept or reject them.",
+    )
+    bot = forms.BooleanField(
+        label="This is a bot account", required=False,
+        help_text="It acts automatically and people may not watch its replies.",
+    )
+    discoverable = forms.BooleanField(
+        label="Suggest my account to others and list it in the directory", required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(MAX_PROFILE_FIELDS):
+            self.fields[f"field_{i}_name"] = forms.CharField(
+                label=f"Link {i + 1} label", max_length=255, required=False
+            )
+            self.fields[f"field_{i}_value"] = forms.CharField(
+                label=f"Link {i + 1} content", max_length=255, required=False
+            )
+
+    @staticmethod
+    def initial_for(account) -> dict:
+        initial = {
+            "display_name": account.display_name,
+            "note": account.note,
+            "locked": account.locked,
+            "bot": account.bot,
+            "discoverable": account.discoverable,
+        }
+        for i, pair in enumerate((account.fields or [])[:MAX_PROFILE_FIELDS]):
+            initial[f"field_{i}_name"] = pair.get("name", "")
+            initial[f"field_{i}_value"] = pair.get("value", "")
+        return initial
+
+    def link_rows(self):
+        return [(self[f"field_{i}_name"], self[f"field_{i}_value"])
+                for i in range(MAX_PROFILE_FIELDS)]
+
+    def profile_fields(self) -> list[dict[str, str]]:
+        return [
+            {"name": self.cleaned_data.get(f"field_{i}_name", ""),
+             "value": self.cleaned_data.get(f"field_{i}_value", "")}
+            for i in range(MAX_PROFILE_FIELDS)
+        ]
+
+
+class PreferencesForm(AccessibleForm):
+    default_visibility = forms.ChoiceField(
+        label="Default post visibility", choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
+    )
+    default_sensitive = forms.BooleanField(
+        label="Mark my media as sensitive by default", required=False,
+        help_text="Images are hidden behind a warning until a reader chooses to see them.",
+    )
+
+
+class InviteForm(AccessibleForm):
+    max_uses = forms.TypedChoiceField(
+        label="How many people may use it", choices=INVITE_MAX_USES, required=False,
+        coerce=int, empty_value=None,
+    )
+    expires_in = forms.TypedChoiceField(
+        label="Expires after", choices=INVITE_EXPIRY, required=False,
+        coerce=int, empty_value=None,
+    )
+
+
+class SiteSettingsForm(AccessibleForm):
+    registration_mode = forms.ChoiceField(
+        label="Who can sign up",
+        choices=[
+            ("open", "Anyone can sign up"),
+            ("approval", "Anyone can ask; staff approve each account"),
+            ("closed", "Nobody, except with an invite"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    title = forms.CharField(label="Server name", max_length=100)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the front page and in the server's public information.",
+    )
+    rules = forms.CharField(
+        label="Server rules", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One rule per line. New members must accept them to sign up.",
+    )
+
+    @staticmethod
+    def initial_for(site: SiteSettings) -> dict:
+        return {
+            "registration_mode": site.registration_mode or "open",
+            "title": site.title,
+            "description": site.description,
+            "rules": site.rules,
+        }
