@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rostra.posts",
     "rostra.timelines",
     "rostra.notifications",
+    "rostra.api",
     "rostra.web",
 ]
 

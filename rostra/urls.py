@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Media from local storage; at scale a reverse proxy or object storage serves them.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("rostra.api.urls")),
     path("", include("rostra.web.urls")),
 ]

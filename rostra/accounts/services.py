@@ -35,7 +35,7 @@ from rostra.core import text as text_mod
 from rostra.core.images import ImageError, process_image
 from rostra.core.links import absolute_url
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,30}")  # used with fullmatch: "$" accepts "name\n"
 MAX_PROFILE_FIELDS = 4
 MAX_DISPLAY_NAME = 30
 MAX_BIO = 500
@@ -47,7 +47,7 @@ HEADER_SIDE = 1500
 
 def validate_username(username: str) -> str:
     """Return ``username`` if it may be registered, else raise ``AccountError``."""
-    if not USERNAME_RE.match(username or ""):
+    if not USERNAME_RE.fullmatch(username or ""):
         raise AccountError(
             "Use 1 to 30 letters (a–z), digits or underscores for the username.", "username"
         )
@@ -299,7 +299,9 @@ def follow(
         if created:
             transaction.on_commit(lambda: events.follow_requested.send(Account, request=request))
         return request
-    result, created = _add_follow(account, target, show_reblogs=show_reblogs, notify=notify, uri=uri)
+    result, created = _add_follow(
+        account, target, show_reblogs=show_reblogs, notify=notify, uri=uri
+    )
     if created:
         transaction.on_commit(lambda: events.followed.send(Account, follow=result))
     return result
@@ -461,3 +463,31 @@ def update_site_settings(
         site.rules = rules.strip()
     site.save()
     return site
+
+
+def search_accounts(query: str, viewer: Account | None = None, *, limit: int = 20):
+    """Accounts whose username or display name contains ``query`` (a leading @ and
+    a ``@domain`` part are understood), best matches first: exact username, then
+    prefix, then the rest. Suspended accounts and those across a block are left out."""
+    query = (query or "").strip().lstrip("@")
+    if not query:
+        return []
+    username, _, domain = query.partition("@")
+    qs = Account.objects.filter(suspended_at__isnull=True)
+    if domain:
+        qs = qs.filter(username__icontains=username, domain__istartswith=domain)
+    else:
+        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    if viewer is not None:
+        hidden = blocked_account_ids(viewer)
+        if hidden:
+            qs = qs.exclude(pk__in=hidden)
+    found = list(qs.order_by("username")[: limit * 5])
+    lowered = username.lower()
+
+    def rank(account: Account) -> tuple[int, int, str]:
+        name = account.username.lower()
+        return (0 if name == lowered else 1 if name.startswith(lowered) else 2,
+                0 if account.local else 1, name)
+
+    return sorted(found, key=rank)[:limit]

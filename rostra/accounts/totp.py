@@ -45,9 +45,12 @@ def normalize_code(code: str) -> str:
 def verify(secret: str, code: str) -> bool:
     """True when ``code`` is right for ``secret`` now (± one 30-second step)."""
     code = normalize_code(code)
-    if not secret or not _CODE_RE.match(code):
+    if not secret or not _CODE_RE.fullmatch(code):
         return False
-    return pyotp.TOTP(secret).verify(code, valid_window=VALID_WINDOW)
+    try:
+        return pyotp.TOTP(secret).verify(code, valid_window=VALID_WINDOW)
+    except ValueError:  # a secret pyotp will not use (too short, not base32)
+        return False
 
 
 def is_enabled(user: User) -> bool:

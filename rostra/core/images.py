@@ -15,8 +15,19 @@ import blurhash
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+ALLOWED_FORMATS = {
+    "JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"
+}
 THUMBNAIL_SIZE = (640, 640)
+
+
+def human_size(n: int) -> str:
+    """Bytes as a person reads them: 16 MB, 500 KB, 900 bytes."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.3g} MB"
+    if n >= 1024:
+        return f"{n / 1024:.3g} KB"
+    return f"{n} bytes"
 
 
 class ImageError(ValueError):
@@ -38,7 +49,7 @@ def _open(data: bytes) -> Image.Image:
     max_bytes = settings.ROSTRA_MEDIA_MAX_BYTES
     if len(data) > max_bytes:
         raise ImageError(
-            f"The file is {len(data) // 1024 // 1024} MB; the limit is {max_bytes // 1024 // 1024} MB."
+            f"The file is {human_size(len(data))}; the limit is {human_size(max_bytes)}."
         )
     if not data:
         raise ImageError("The file is empty.")

@@ -16,7 +16,8 @@ from html import escape, unescape
 import nh3
 
 USERNAME_RE = r"[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*"
-DOMAIN_RE = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+(?::\d+)?"
+_LABEL_RE = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+DOMAIN_RE = rf"{_LABEL_RE}(?:\.{_LABEL_RE})+(?::\d+)?"
 
 # A mention is @user or @user@host, not preceded by a word character or a slash
 # (so e-mail addresses and URLs are not mentions).

@@ -34,6 +34,17 @@ def on_post_created(sender, post: Post, **kwargs) -> None:
 def on_post_updated(sender, post: Post, **kwargs) -> None:
     for boost in Post.objects.filter(reblog_of=post).select_related("account"):
         notify(boost.account, post.account, T.UPDATE, post)
+    # People newly mentioned by the edit are told; those already told are not.
+    if post.quiet:
+        return
+    told = set(
+        Notification.objects.filter(post=post, type__in=(T.MENTION, T.REPLY)).values_list(
+            "account_id", flat=True
+        )
+    )
+    for mention in post.mentions.select_related("account"):
+        if mention.account is not None and mention.account.pk not in told:
+            notify(mention.account, post.account, T.MENTION, post)
 
 
 def on_reblogged(sender, reblog: Post, **kwargs) -> None:
@@ -75,5 +86,4 @@ def connect() -> None:
     post_events.post_favourited.connect(on_favourited, dispatch_uid=uid + "favourited")
     post_events.poll_ended.connect(on_poll_ended, dispatch_uid=uid + "poll")
     account_events.followed.connect(on_followed, dispatch_uid=uid + "followed")
-    account_events.follow_request_accepted.connect(on_followed, dispatch_uid=uid + "accepted")
     account_events.follow_requested.connect(on_follow_requested, dispatch_uid=uid + "requested")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from rostra.accounts.models import Account, Block
+from rostra.accounts.models import Account, Block, Mute
 from rostra.accounts.services import active_mutes_q
-from rostra.accounts.models import Mute
 from rostra.notifications.models import Notification, NotificationMarker
 from rostra.posts.models import Post
 from rostra.posts.visibility import can_see

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from rostra.accounts.models import Account
-from rostra.core.images import ImageError, process_image
+from rostra.core.images import ImageError, human_size, process_image
 from rostra.posts.errors import PostError
 from rostra.posts.models import Media
 from rostra.safety.gate import inspect_media
@@ -28,11 +28,11 @@ def _read_limited(upload) -> bytes:
         size = getattr(upload, "size", None)
         if size is not None and size > limit:
             raise PostError(
-                f"The file is larger than the {limit // 1024 // 1024} MB limit.", "media"
+                f"The file is larger than the {human_size(limit)} limit.", "media"
             )
         data = upload.read(limit + 1)
     if len(data) > limit:
-        raise PostError(f"The file is larger than the {limit // 1024 // 1024} MB limit.", "media")
+        raise PostError(f"The file is larger than the {human_size(limit)} limit.", "media")
     return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Value
 
 from rostra.accounts.models import Account
 from rostra.posts.models import Bookmark, Favourite, Media, Mention, Pin, Poll, PollVote, Post
@@ -29,18 +29,24 @@ def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
     posts = list(posts)
     targets = [p.reblog_of if p.reblog_of_id else p for p in posts]
     ids = {p.pk for p in targets}
-    fav = boosted = marked = pinned = voted = set()
+    fav, boosted, marked, pinned, voted = set(), set(), set(), set(), set()
     if viewer is not None and ids:
-        fav = set(Favourite.objects.filter(account=viewer, post_id__in=ids)
-                  .values_list("post_id", flat=True))
-        boosted = set(Post.objects.filter(account=viewer, reblog_of_id__in=ids)
-                      .values_list("reblog_of_id", flat=True))
-        marked = set(Bookmark.objects.filter(account=viewer, post_id__in=ids)
-                     .values_list("post_id", flat=True))
-        pinned = set(Pin.objects.filter(account=viewer, post_id__in=ids)
-                     .values_list("post_id", flat=True))
-        voted = set(PollVote.objects.filter(account=viewer, poll__post_id__in=ids)
-                    .values_list("poll__post_id", flat=True))
+        # One round trip for the five kinds of viewer state: (kind, post id) rows.
+        found = (fav, boosted, marked, pinned, voted)
+        parts = [
+            Favourite.objects.filter(account=viewer, post_id__in=ids)
+            .annotate(kind=Value(0)).values_list("kind", "post_id"),
+            Post.objects.filter(account=viewer, reblog_of_id__in=ids)
+            .annotate(kind=Value(1)).values_list("kind", "reblog_of_id"),
+            Bookmark.objects.filter(account=viewer, post_id__in=ids)
+            .annotate(kind=Value(2)).values_list("kind", "post_id"),
+            Pin.objects.filter(account=viewer, post_id__in=ids)
+            .annotate(kind=Value(3)).values_list("kind", "post_id"),
+            PollVote.objects.filter(account=viewer, poll__post_id__in=ids)
+            .annotate(kind=Value(4)).values_list("kind", "poll__post_id"),
+        ]
+        for kind, post_id in parts[0].union(*parts[1:], all=True):
+            found[kind].add(post_id)
     for post in targets + posts:
         target = post.reblog_of if post.reblog_of_id else post
         post.viewer_favourited = target.pk in fav

@@ -35,7 +35,8 @@ def index_post(sender, instance, **kwargs) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [instance.pk])
         cursor.execute(
-            f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", [instance.pk, _document(instance)]
+            f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)",
+            [instance.pk, _document(instance)],
         )
 
 
@@ -64,7 +65,8 @@ def search_posts(query: str, viewer: Account | None) -> QuerySet:
     from rostra.posts.models import Post
     from rostra.posts.visibility import visible_q
 
-    query = (query or "").strip()
+    # PostgreSQL text cannot hold NUL; a query carrying one would raise, not match.
+    query = (query or "").replace("\x00", "").strip()
     base = Post.objects.filter(visible_q(viewer), reblog_of__isnull=True)
     if not query:
         return base.none()
@@ -88,7 +90,9 @@ def create_index_sql(vendor: str) -> list[str]:
             "body, tokenize = 'unicode61 remove_diacritics 2')"
         ]
     if vendor == "postgresql":
-        return [f"CREATE INDEX IF NOT EXISTS posts_post_fts_idx ON posts_post USING gin ({PG_VECTOR})"]
+        return [
+            f"CREATE INDEX IF NOT EXISTS posts_post_fts_idx ON posts_post USING gin ({PG_VECTOR})"
+        ]
     return []
 
 
@@ -98,3 +102,13 @@ def drop_index_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return ["DROP INDEX IF EXISTS posts_post_fts_idx"]
     return []
+
+
+def search_tags(query: str, *, limit: int = 20):
+    """Hashtags whose name starts with ``query`` (a leading # is ignored)."""
+    from rostra.posts.models import Tag
+
+    name = (query or "").strip().lstrip("#").lower()
+    if not name or not re.fullmatch(r"\w+", name, re.UNICODE):
+        return []
+    return list(Tag.objects.filter(name__startswith=name).order_by("name")[:limit])

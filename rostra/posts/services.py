@@ -157,8 +157,9 @@ def create_post(
     ``published`` (imports, federation) sets the date and thus the id; a quiet
     post notifies no one and stays out of followers' home timelines.
     """
-    text = (text or "").replace("\r\n", "\n")
-    spoiler_text = (spoiler_text or "").strip()
+    # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
+    text = (text or "").replace("\r\n", "\n").replace("\x00", "")
+    spoiler_text = (spoiler_text or "").replace("\x00", "").strip()
     media = list(media)
     if author.suspended_at:
         raise PostError("This account is suspended.")
@@ -247,8 +248,9 @@ def edit_post(
     version in its history. Only the author may edit."""
     if post.account_id != editor.pk or post.reblog_of_id:
         raise PostError("You can only edit your own posts.")
-    text = (text or "").replace("\r\n", "\n")
-    spoiler_text = (spoiler_text or "").strip()
+    # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
+    text = (text or "").replace("\r\n", "\n").replace("\x00", "")
+    spoiler_text = (spoiler_text or "").replace("\x00", "").strip()
     attached = list(post.media.all())
     poll = Poll.objects.filter(post=post).first()
     _validate(text, spoiler_text, attached, None)
@@ -300,10 +302,12 @@ def delete_post(actor: Account, post: Post, *, as_moderator: bool = False) -> No
             replies_count=F("replies_count") - 1
         )
     files = [(m.file, m.thumbnail) for m in post.media.all()]
+    was_reblog = post.reblog_of_id is not None
     post.delete()
-    Account.objects.filter(pk=author.pk, statuses_count__gt=0).update(
-        statuses_count=F("statuses_count") - 1
-    )
+    if not was_reblog:  # a boost never counted towards statuses_count (see reblog)
+        Account.objects.filter(pk=author.pk, statuses_count__gt=0).update(
+            statuses_count=F("statuses_count") - 1
+        )
 
     def after() -> None:
         for pair in files:

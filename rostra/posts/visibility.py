@@ -51,8 +51,10 @@ def can_see(viewer: Account | None, post: Post) -> bool:
 
 def visible_q(viewer: Account | None) -> Q:
     """The same rule as ``can_see``, as a filter on ``Post`` querysets."""
+    # A boost shows only while the boosted post's author is not suspended (as can_see).
+    boosted_ok = Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True)
     if viewer is None:
-        return Q(visibility__in=OPEN, account__suspended_at__isnull=True)
+        return Q(visibility__in=OPEN, account__suspended_at__isnull=True) & boosted_ok
     followed = Follow.objects.filter(account=viewer).values("target_account_id")
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
     rule = (
@@ -62,6 +64,7 @@ def visible_q(viewer: Account | None) -> Q:
         | Q(id__in=mentioned)
     )
     rule &= Q(account__suspended_at__isnull=True) | Q(account=viewer)
+    rule &= boosted_ok
     blocked = blocked_account_ids(viewer)
     if blocked:
         rule &= ~Q(account_id__in=blocked)

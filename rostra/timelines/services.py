@@ -7,16 +7,50 @@ no hidden ranking exists. Every timeline applies the one visibility rule.
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import BooleanField, Expression, F, Q
+from django.utils import timezone
 
 from rostra.accounts.models import Account, Follow
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
+from rostra.core.ids import id_floor, id_time
 from rostra.posts.models import Bookmark, Favourite, Mention, Post, Tag, Visibility
 from rostra.posts.queries import hydrate, with_relations
 from rostra.posts.visibility import OPEN, can_see, visible_q
 from rostra.timelines.pagination import Page, paginate
 
 THREAD_LIMIT = 200
+EPOCH = datetime(1970, 1, 2, tzinfo=UTC)
+
+
+class _InIds(Expression):
+    """``column IN (1, 2, 3)`` with the integers written into the SQL.
+
+    Django prepares every value of an ``__in`` list through the field, in each
+    filter and again in each compilation: for the 1,000 accounts a heavy user
+    follows that is most of a home request. The ids are ints from our own tables
+    (``int()`` below), so writing them as literals is safe."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, ids):
+        super().__init__()
+        self.column = F(column)
+        self.ids = tuple(sorted({int(i) for i in ids}))
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        if not self.ids:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join(map(str, self.ids))})", params
 
 
 def home_query(viewer: Account):
@@ -30,22 +64,50 @@ def home_query(viewer: Account):
     no_boosts = [a for a, show in follows if not show]
     authors = [viewer.pk, *followed]
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    qs = Post.objects.filter(account_id__in=authors).filter(
+    qs = Post.objects.filter(_InIds("account_id", authors)).filter(
         Q(account_id=viewer.pk)
         | Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False)
         | Q(id__in=mentioned)
     )
     # Replies appear when they answer someone the viewer follows (or the viewer).
-    qs = qs.filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id__in=authors))
+    qs = qs.filter(
+        Q(in_reply_to_account__isnull=True) | Q(_InIds("in_reply_to_account_id", authors))
+    )
     if no_boosts:
-        qs = qs.exclude(account_id__in=no_boosts, reblog_of__isnull=False)
+        qs = qs.exclude(_InIds("account_id", no_boosts), reblog_of__isnull=False)
     if hidden:
         qs = qs.filter(Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=hidden))
     return qs
 
 
+# Home is read newest first through the (account_id, id) index. Sorting every post
+# of every followed account to keep 40 costs a second for someone following 1,000
+# accounts, so the ids are first sought in a recent window of ids, widened until it
+# holds a full page (or has no lower bound). Every post outside a window is older
+# than every post inside it, so the page is exactly the unbounded query's page.
+HOME_WINDOWS = (timedelta(hours=6), timedelta(days=3), timedelta(days=30), timedelta(days=365))
+
+
 def home(viewer: Account, page: Page) -> list[Post]:
-    return _show(home_query(viewer), page, viewer)
+    ids = home_ids(viewer, page)
+    found = {p.pk: p for p in with_relations(Post.objects.filter(id__in=ids))}
+    return hydrate([found[i] for i in ids if i in found], viewer)
+
+
+def home_ids(viewer: Account, page: Page) -> list[int]:
+    """The ids of the home page ``page`` of ``viewer``, newest first."""
+    ids_qs = home_query(viewer).values_list("id", flat=True)
+    if page.min_id is not None:  # read oldest first from min_id: no window from the top
+        return paginate(ids_qs, page)
+    top = id_time(page.max_id) if page.max_id is not None else timezone.now()
+    for window in HOME_WINDOWS:
+        floor = id_floor(top - window) if top - window > EPOCH else 0
+        if page.since_id is not None and floor <= page.since_id:
+            break  # the window reaches below since_id: the bounded query is the same
+        ids = paginate(ids_qs.filter(id__gte=floor), page)
+        if len(ids) >= page.limit:
+            return ids
+    return paginate(ids_qs, page)
 
 
 def _show(qs, page: Page, viewer: Account | None) -> list[Post]:
@@ -158,11 +220,20 @@ def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
 
 def bookmarks(viewer: Account, page: Page) -> list[Post]:
     rows = paginate(Bookmark.objects.filter(account=viewer), page)
-    posts = [r.post for r in rows if can_see(viewer, r.post)]
-    return hydrate(posts, viewer)
+    return _rows_posts(rows, viewer)
 
 
 def favourites(viewer: Account, page: Page) -> list[Post]:
     rows = paginate(Favourite.objects.filter(account=viewer), page)
-    posts = [r.post for r in rows if can_see(viewer, r.post)]
+    return _rows_posts(rows, viewer)
+
+
+def _rows_posts(rows, viewer: Account) -> list[Post]:
+    """The visible posts of bookmark/like rows; each gets ``page_id`` (its row id),
+    the ``max_id`` to ask for the next page with."""
+    posts = []
+    for row in rows:
+        if can_see(viewer, row.post):
+            row.post.page_id = row.pk
+            posts.append(row.post)
     return hydrate(posts, viewer)

@@ -1,10 +1,34 @@
 from django.urls import include, path
 
-from rostra.web.views import timelines
+from rostra.web.views import compose, notifications, posts, profiles, search, timelines
 
 app_name = "web"
 urlpatterns = [
     path("", timelines.index, name="index"),
+    path("home", timelines.home, name="home"),
+    path("local", timelines.local, name="local"),
+    path("public", timelines.public, name="public"),
+    path("tags/<str:tag>", timelines.tag, name="tag"),
+    path("bookmarks", timelines.bookmarks, name="bookmarks"),
+    path("favourites", timelines.favourites, name="favourites"),
+    path("compose", compose.compose, name="compose"),
+    path("search", search.search, name="search"),
+    path("notifications", notifications.index, name="notifications"),
+    path("notifications/clear", notifications.clear, name="notifications_clear"),
+    # Posts: pages and the buttons under each post.
+    path("posts/<int:post_id>/delete", posts.delete, name="post_delete"),
+    path("posts/<int:post_id>/edit", posts.edit, name="post_edit"),
+    path("posts/<int:post_id>/vote", posts.vote, name="post_vote"),
+    path("posts/<int:post_id>/<slug:action>", posts.action, name="post_action"),
+    # Profiles: /@alice or /@alice@example.org, their posts and their buttons.
+    path("@<str:acct>", profiles.profile, name="profile"),
+    path("@<str:acct>/with_replies", profiles.with_replies, name="profile_replies"),
+    path("@<str:acct>/media", profiles.media, name="profile_media"),
+    path("@<str:acct>/followers", profiles.followers, name="followers"),
+    path("@<str:acct>/following", profiles.following, name="following"),
+    path("@<str:acct>/<int:post_id>", posts.thread, name="post"),
+    path("@<str:acct>/<int:post_id>/history", posts.history, name="post_history"),
+    path("@<str:acct>/<slug:action>", profiles.relationship_action, name="account_action"),
     # Log-in, sign-up, password and settings pages live in urls_account.py.
     path("", include("rostra.web.urls_account")),
 ]

@@ -11,7 +11,12 @@ from django import forms
 
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import SiteSettings
-from rostra.accounts.services import MAX_BIO, MAX_DISPLAY_NAME, MAX_PROFILE_FIELDS
+from rostra.accounts.services import (
+    MAX_BIO,
+    MAX_DISPLAY_NAME,
+    MAX_PROFILE_FIELDS,
+    validate_username,
+)
 
 VISIBILITY_CHOICES = [
     ("public", "Public — anyone can see it, it appears in public timelines"),
@@ -23,6 +28,11 @@ INVITE_MAX_USES = [("", "No limit"), ("1", "1 use"), ("5", "5 uses"), ("10", "10
                    ("25", "25 uses"), ("100", "100 uses")]
 INVITE_EXPIRY = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"),
                  ("21600", "6 hours"), ("86400", "1 day"), ("604800", "1 week")]
+
+
+def bound_data(request):
+    """The POST data when the form was sent (even empty), else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
 
 
 class AccessibleForm(forms.Form):
@@ -44,14 +54,20 @@ class AccessibleForm(forms.Form):
             attrs["aria-invalid"] = "true"
             attrs["aria-describedby"] = " ".join(ids)
 
+    #: service field names that this form calls differently
+    field_aliases: dict[str, str] = {}
+
     def add_account_error(self, error: AccountError, default_field: str | None = None):
         """Show a service error next to its field (or above the form)."""
-        field = error.field if error.field in self.fields else default_field
+        field = self.field_aliases.get(error.field or "", error.field)
+        field = field if field in self.fields else default_field
         self.add_error(field, str(error))
         self.mark_invalid()
 
 
 class SignupForm(AccessibleForm):
+    field_aliases = {"password": "password1"}
+
     username = forms.CharField(
         max_length=30,
         help_text="Letters, digits and underscores. This is your @name; it cannot change.",
@@ -91,6 +107,13 @@ class SignupForm(AccessibleForm):
             )
         else:
             del self.fields["reason"]
+
+    def clean_username(self):
+        # The same check register() makes, early, so the message shows with the others.
+        try:
+            return validate_username(self.cleaned_data["username"])
+        except AccountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean(self):
         data = super().clean()

@@ -48,7 +48,8 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         limit = settings.ROSTRA_POST_MAX_CHARS
         self.fields["text"].widget.attrs.update(
-            {"maxlength": limit, "data-limit": limit, "aria-describedby": "compose-limit"}
+            {"data-limit": limit, "aria-describedby": "compose-limit",
+             "placeholder": "What’s on your mind?"}
         )
         for i in range(1, MEDIA_SLOTS + 1):
             self.fields[f"media_{i}"] = forms.FileField(

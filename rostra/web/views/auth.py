@@ -15,7 +15,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,7 +23,8 @@ from django.views.decorators.http import require_http_methods
 from rostra.accounts import services, totp
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Invite, User
-from rostra.web.forms.account import LoginForm, SignupForm, TwoFactorCodeForm
+from rostra.web.forms.account import LoginForm, SignupForm, TwoFactorCodeForm, bound_data
+from rostra.web.views.common import safe_next
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_KEY = "rostra_2fa_pending"
@@ -43,16 +43,6 @@ def home_url() -> str:
         return reverse("web:home")
     except NoReverseMatch:
         return "/home"
-
-
-def safe_next(request, fallback: str | None = None) -> str:
-    """The ``next`` parameter when it points inside this site, else ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback or home_url()
 
 
 # --- sign-up --------------------------------------------------------------------
@@ -79,7 +69,7 @@ def signup(request, code: str = ""):
     if mode == "closed" and invite is None:
         return render(request, "web/auth/signup_closed.html", context)
     ask_reason = mode == "approval" and invite is None
-    form = SignupForm(request.POST or None, ask_reason=ask_reason)
+    form = SignupForm(bound_data(request), ask_reason=ask_reason)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,14 +118,15 @@ def refusal(user: User) -> str | None:
 @require_http_methods(["GET", "POST"])
 def login(request):
     """Step one: username or e-mail and password. Step two (if enabled): a TOTP code."""
-    form = LoginForm(request.POST or None)
+    form = LoginForm(bound_data(request))
     next_url = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
         found = _find_user(form.cleaned_data["login"])
-        user = (
-            authenticate(request, username=found.username,
-                         password=form.cleaned_data["password"])
-            if found else None
+        # Authenticate even when nobody matched, so timing does not reveal who exists.
+        user = authenticate(
+            request,
+            username=found.username if found else form.cleaned_data["login"],
+            password=form.cleaned_data["password"],
         )
         if user is None:
             form.add_error(None, WRONG_CREDENTIALS)
@@ -167,7 +158,7 @@ def login_two_factor(request):
     if user is None or refusal(user) or not totp.is_enabled(user):
         request.session.pop(PENDING_KEY, None)
         return redirect("web:login")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         if totp.verify_for_user(user, form.cleaned_data["code"]):
             request.session.pop(PENDING_KEY, None)
@@ -199,9 +190,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"
     success_url = reverse_lazy("web:password_reset_done")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs)
 
     def form_valid(self, form):
         # Links in the mail name our configured domain, not whatever Host was sent.

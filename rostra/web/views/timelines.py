@@ -1,5 +1,90 @@
-from django.http import HttpResponse
+"""Timeline pages: the landing page, home, local, public, hashtag, bookmarks
+and likes. Each asks ``timelines.services`` for one page of posts (visibility
+is applied there) and renders them with the one post template."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from rostra.timelines import services as timelines
+from rostra.timelines.pagination import Page
+from rostra.web.views.common import older_link, viewer
+from rostra.web.views.compose import compose_form_for
 
 
 def index(request):
-    return HttpResponse("Rostra")
+    """Visitors get the landing page; people logged in go to their home."""
+    if viewer(request) is not None:
+        return redirect("web:home")
+    posts = timelines.local(None, Page(limit=10))
+    return render(request, "web/index.html", {"posts": posts})
+
+
+def _timeline(request, template_context: dict, posts: list, page: Page, *, key: str = "pk"):
+    context = {"posts": posts, "older_max_id": older_link(posts, page, key), **template_context}
+    return render(request, "web/timeline.html", context)
+
+
+@login_required
+def home(request):
+    me = viewer(request)
+    page = Page.from_params(request.GET)
+    posts = timelines.home(me, page) if me else []
+    return _timeline(
+        request,
+        {"title": "Home", "compose_form": compose_form_for(request),
+         "empty": "Nothing here yet. Follow people to see their posts, or write your first post."},
+        posts, page,
+    )
+
+
+def local(request):
+    page = Page.from_params(request.GET)
+    return _timeline(
+        request,
+        {"title": "Local", "intro": "Public posts written by people on this server.",
+         "empty": "No public posts yet."},
+        timelines.local(viewer(request), page), page,
+    )
+
+
+def public(request):
+    page = Page.from_params(request.GET)
+    return _timeline(
+        request,
+        {"title": "Public", "intro": "Public posts from this server and the servers it knows.",
+         "empty": "No public posts yet."},
+        timelines.public(viewer(request), page), page,
+    )
+
+
+def tag(request, tag: str):
+    page = Page.from_params(request.GET)
+    return _timeline(
+        request,
+        {"title": f"#{tag}", "empty": f"No public posts with #{tag} yet."},
+        timelines.tag(viewer(request), tag, page), page,
+    )
+
+
+@login_required
+def bookmarks(request):
+    page = Page.from_params(request.GET)
+    posts = timelines.bookmarks(viewer(request), page)
+    return _timeline(
+        request,
+        {"title": "Bookmarks", "empty": "You have not bookmarked any post yet."},
+        posts, page, key="page_id",
+    )
+
+
+@login_required
+def favourites(request):
+    page = Page.from_params(request.GET)
+    posts = timelines.favourites(viewer(request), page)
+    return _timeline(
+        request,
+        {"title": "Liked posts", "empty": "You have not liked any post yet."},
+        posts, page, key="page_id",
+    )

@@ -1,0 +1,51 @@
+"""API errors in Mastodon's shape: ``{"error": "..."}``, with ``details`` on 422.
+
+Views raise ``ApiError`` (or let a domain error through); the ``endpoint``
+decorator in auth.py turns it into the JSON response.
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+
+INVALID_TOKEN = "The access token is invalid"
+OUT_OF_SCOPE = "This action is outside the authorized scopes"
+NOT_FOUND = "Record not found"
+USER_REQUIRED = "This method requires an authenticated user"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+    def response(self) -> JsonResponse:
+        body: dict = {"error": self.message}
+        if self.details:
+            body["details"] = self.details
+        return JsonResponse(body, status=self.status)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, NOT_FOUND)
+
+
+def validation(message: str, field: str | None = None, code: str = "ERR_INVALID") -> ApiError:
+    """A 422 with Mastodon's ``details``: ``{field: [{"error": CODE, "description": msg}]}``."""
+    details = {field: [{"error": code, "description": message}]} if field else None
+    return ApiError(422, f"Validation failed: {message}", details)
+
+
+# Domain field names → the API parameter a client sent.
+FIELD_NAMES = {"text": "status", "in_reply_to": "in_reply_to_id", "media": "media_ids",
+               "fields": "fields_attributes", "poll": "poll"}
+
+
+def from_domain(exc: ValueError, fields: dict[str, str] | None = None) -> ApiError:
+    """An ``AccountError``/``PostError`` → 422 naming the parameter at fault."""
+    field = getattr(exc, "field", None)
+    if field:
+        field = (fields or {}).get(field) or FIELD_NAMES.get(field, field)
+    return validation(str(exc), field or "base")

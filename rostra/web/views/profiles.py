@@ -1,0 +1,166 @@
+"""Profile pages (posts, posts and replies, media, followers, following) and
+the relationship buttons on them (follow, block, mute and their undoing),
+each a POST that calls one ``accounts.services`` function."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rostra.accounts import services as accounts
+from rostra.accounts.errors import AccountError
+from rostra.accounts.models import Follow, FollowRequest
+from rostra.timelines import services as timelines
+from rostra.timelines.pagination import Page, paginate
+from rostra.web.views.common import account_or_404, older_link, redirect_next, viewer
+
+MUTE_DURATIONS = [
+    ("", "Forever"),
+    ("3600", "1 hour"),
+    ("86400", "1 day"),
+    ("604800", "7 days"),
+]
+
+
+def _header_context(request, account) -> dict:
+    me = viewer(request)
+    rel = accounts.relationship(me, account) if me is not None and me.pk != account.pk else None
+    return {
+        "account": account,
+        "rel": rel,
+        "is_me": me is not None and me.pk == account.pk,
+        "mute_durations": MUTE_DURATIONS,
+    }
+
+
+def _posts_page(request, acct: str, tab: str, **filters):
+    account = account_or_404(acct)
+    me = viewer(request)
+    page = Page.from_params(request.GET)
+    context = _header_context(request, account)
+    if context["rel"] and context["rel"]["blocked_by"]:
+        posts = []
+    else:
+        posts = timelines.profile(me, account, page, **filters)
+    older_max_id = older_link(posts, page)
+    pinned = []
+    first_page = page.max_id is None and page.since_id is None and page.min_id is None
+    if tab == "posts" and first_page and not (context["rel"] and context["rel"]["blocked_by"]):
+        pinned = timelines.pinned(me, account)
+        pinned_ids = {p.pk for p in pinned}
+        posts = [p for p in posts if p.pk not in pinned_ids]
+    context.update({
+        "tab": tab,
+        "posts": posts,
+        "pinned": pinned,
+        "older_max_id": older_max_id,
+    })
+    return render(request, "web/profile.html", context)
+
+
+def profile(request, acct: str):
+    return _posts_page(request, acct, "posts")
+
+
+def with_replies(request, acct: str):
+    return _posts_page(request, acct, "replies", with_replies=True)
+
+
+def media(request, acct: str):
+    return _posts_page(request, acct, "media", only_media=True)
+
+
+def _accounts_page(request, acct: str, tab: str):
+    account = account_or_404(acct)
+    page = Page.from_params(request.GET, default_limit=40)
+    if tab == "followers":
+        rows = paginate(
+            Follow.objects.filter(target_account=account, account__suspended_at__isnull=True)
+            .select_related("account"), page)
+        people = [r.account for r in rows]
+    else:
+        rows = paginate(
+            Follow.objects.filter(account=account, target_account__suspended_at__isnull=True)
+            .select_related("target_account"), page)
+        people = [r.target_account for r in rows]
+    me = viewer(request)
+    if me is not None:
+        hidden = accounts.blocked_account_ids(me)
+        people = [p for p in people if p.pk not in hidden]
+    context = _header_context(request, account)
+    context.update({"tab": tab, "people": people, "older_max_id": older_link(rows, page)})
+    return render(request, "web/profile_accounts.html", context)
+
+
+def followers(request, acct: str):
+    return _accounts_page(request, acct, "followers")
+
+
+def following(request, acct: str):
+    return _accounts_page(request, acct, "following")
+
+
+# --- relationship actions -----------------------------------------------------
+
+def _follow(me, target, request):
+    result = accounts.follow(me, target)
+    if isinstance(result, FollowRequest):
+        return f"You asked to follow @{target.acct}; they will decide."
+    return f"You follow @{target.acct}."
+
+
+def _unfollow(me, target, request):
+    accounts.unfollow(me, target)
+    return f"You no longer follow @{target.acct}."
+
+
+def _block(me, target, request):
+    accounts.block(me, target)
+    return f"You blocked @{target.acct}."
+
+
+def _unblock(me, target, request):
+    accounts.unblock(me, target)
+    return f"You unblocked @{target.acct}."
+
+
+def _mute(me, target, request):
+    seconds = request.POST.get("duration") or ""
+    if seconds not in {value for value, _ in MUTE_DURATIONS}:
+        raise AccountError("Choose how long to mute for.", "duration")
+    duration = timedelta(seconds=int(seconds)) if seconds else None
+    notifications = request.POST.get("notifications") == "on"
+    accounts.mute(me, target, duration=duration, notifications=notifications)
+    return f"You muted @{target.acct}."
+
+
+def _unmute(me, target, request):
+    accounts.unmute(me, target)
+    return f"You unmuted @{target.acct}."
+
+
+RELATIONSHIP_ACTIONS = {
+    "follow": _follow, "unfollow": _unfollow, "block": _block,
+    "unblock": _unblock, "mute": _mute, "unmute": _unmute,
+}
+
+
+@login_required
+@require_POST
+def relationship_action(request, acct: str, action: str):
+    handler = RELATIONSHIP_ACTIONS.get(action)
+    if handler is None:
+        raise Http404("No such action.")
+    target = account_or_404(acct)
+    me = viewer(request)
+    try:
+        messages.success(request, handler(me, target, request))
+    except AccountError as exc:
+        messages.error(request, str(exc))
+    return redirect_next(request, reverse("web:profile", args=[target.acct]))
