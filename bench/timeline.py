@@ -112,7 +112,7 @@ def run_parent(args) -> int:
     print("Rostra home-timeline benchmark")
     print(f"  date     {info['date']}   commit {info['commit']} (working tree as is)")
     print(f"  machine  {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}")
-    print(f"  python   {info['python']}; load average at start "
+    print(f"  python   {info['python']}; niceness {os.nice(0)}; load average at start "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"  size     {args.users:,} users, {args.posts:,} posts; "
           f"{args.samples} samples per case after {args.warmup} warm-up calls")
