@@ -70,6 +70,9 @@ def parse_args(argv=None):
                    help="PostgreSQL: drop every table of the database first")
     p.add_argument("--no-analyze", action="store_true",
                    help="skip ANALYZE after seeding (to see what planner statistics bring)")
+    p.add_argument("--gc-freeze", action="store_true",
+                   help="gc.collect() and gc.freeze() before measuring, as a server could "
+                        "after start-up (shows what cyclic GC adds to p99)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     p.add_argument("--results", help=argparse.SUPPRESS)
@@ -144,7 +147,7 @@ def print_table(results: list[dict]) -> None:
     print("=== results (milliseconds; ratio = home / bare SQL) ===")
     for r in results:
         print(f"  {r['database']}: {r['versions']}; seeded in {r['seed_seconds']:.0f} s"
-              f"{' (reused)' if r['reused'] else ''}; analyze: {r['analyze']}")
+              f"{' (reused)' if r['reused'] else ''}; analyze: {r['analyze']}; {r['gc']}")
     head = (f"{'database':<9} {'case':<27} {'p50':>7} {'p99':>7} | {'bare p50':>8} "
             f"{'p99':>7} {'ratio':>11} | {'window p50':>10} {'p99':>6} {'ratio':>11} "
             f"| {'queries':>7}  ids")
@@ -153,13 +156,13 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         for c in r["cases"]:
             cols = ""
-            for key, width in (("bare", 8), ("window", 10)):
+            for key, width, width99 in (("bare", 8, 7), ("window", 10, 6)):
                 ref = c.get(key)
                 if ref:
-                    cols += (f"| {ref['p50']:>{width}.2f} {ref['p99']:>{7 if key == 'bare' else 6}.2f} "
+                    cols += (f"| {ref['p50']:>{width}.2f} {ref['p99']:>{width99}.2f} "
                              f"{c['p50'] / ref['p50']:>4.1f}/{c['p99'] / ref['p99']:<4.1f}x ")
                 else:
-                    cols += f"| {'-':>{width}} {'-':>{7 if key == 'bare' else 6}} {'-':>11} "
+                    cols += f"| {'-':>{width}} {'-':>{width99}} {'-':>11} "
             print(f"{r['database']:<9} {c['case']:<27} {c['p50']:>7.2f} {c['p99']:>7.2f} "
                   f"{cols}| {c.get('queries', ''):>7}  {c.get('ids', '')}")
     print("ratio = home / bare, p50/p99. bare: the brief's minimal query (account_id IN "
@@ -531,8 +534,9 @@ def seed(args, rng: random.Random) -> dict:
                                   "a photo", "LEHV6nWB2yk8pyo0adR*.7kCMdnj", 1200, 800,
                                   dbtime(published)))
             elif x < 0.085:
-                polls.append((pid, json.dumps(["yes", "no", "maybe"]), False,
-                              dbtime(published + timedelta(days=1)), published < now - timedelta(days=1)))
+                ends = published + timedelta(days=1)
+                polls.append((pid, json.dumps(["yes", "no", "maybe"]), False, dbtime(ends),
+                              ends < now))
         with transaction.atomic():
             pw.write(rows)
             mw.write(mentions)
@@ -548,8 +552,8 @@ def seed(args, rng: random.Random) -> dict:
     favs = {(rng.randrange(n), rng.randrange(m)) for _ in range(m // 5)}
     marks = {(rng.randrange(n), rng.randrange(m)) for _ in range(m // 50)}
     for viewer in (1, typical):
-        favs |= {(viewer, rng.randrange(m - 50_000, m)) for _ in range(300)}
-        marks |= {(viewer, rng.randrange(m - 50_000, m)) for _ in range(50)}
+        favs |= {(viewer, rng.randrange(max(0, m - 50_000), m)) for _ in range(300)}
+        marks |= {(viewer, rng.randrange(max(0, m - 50_000), m)) for _ in range(50)}
     fav_time = dbtime(now - timedelta(days=1))
     with transaction.atomic():
         Writer(Favourite, ["account_id", "post_id", "created_at"]).write(
@@ -595,13 +599,16 @@ def percentile(values: list[float], q: float) -> float:
 def timed(fn, samples: int, warmup: int) -> dict:
     for _ in range(warmup):
         fn()
-    out = []
+    out, cpu = [], []
     for _ in range(samples):
+        c = time.process_time()
         t = time.perf_counter()
         fn()
         out.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
     return {"p50": statistics.median(out), "p99": percentile(out, 0.99),
-            "max": max(out), "mean": statistics.fmean(out)}
+            "max": max(out), "mean": statistics.fmean(out),
+            "cpu_p50": statistics.median(cpu), "cpu_p99": percentile(cpu, 0.99)}
 
 
 def bare_home_sql(viewer_id: int, floor: int | None = None):
@@ -694,13 +701,17 @@ def measure(args, data: dict) -> list[dict]:
         wsql, wparams, _ = bare_home_sql(viewer.pk, floor)
         same = got == expected == run_sql(wsql, wparams)
         if not same:
-            print(f"  MISMATCH {label}: home() returned {len(got)} ids, bare SQL {len(expected)}; "
-                  f"first differing at {next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), '-')}",
-                  flush=True)
-        b = timed(lambda: run_sql(sql, params), args.samples, args.warmup)
-        bw = timed(lambda: run_sql(wsql, wparams), args.samples, args.warmup)
+            differ = next((i for i, (a, b) in enumerate(zip(got, expected, strict=False))
+                           if a != b), "-")
+            print(f"  MISMATCH {label}: home() returned {len(got)} ids, bare SQL "
+                  f"{len(expected)}; first differing at {differ}", flush=True)
+        b = timed(lambda sql=sql, params=params: run_sql(sql, params),
+                  args.samples, args.warmup)
+        bw = timed(lambda sql=wsql, params=wparams: run_sql(sql, params),
+                   args.samples, args.warmup)
         f = timed(full, args.samples, args.warmup)
-        log(f"{label} ({n_follows} follows): home p50 {f['p50']:.2f} p99 {f['p99']:.2f} ms; "
+        log(f"{label} ({n_follows} follows): home p50 {f['p50']:.2f} p99 {f['p99']:.2f} ms "
+            f"(this process's CPU time p50 {f['cpu_p50']:.2f} p99 {f['cpu_p99']:.2f}); "
             f"bare p50 {b['p50']:.2f} p99 {b['p99']:.2f} ms; windowed bare p50 {bw['p50']:.2f} "
             f"p99 {bw['p99']:.2f} ms; {queries} queries")
         cases.append({"case": f"{label} ({n_follows})", **f, "bare": b, "window": bw,
@@ -716,7 +727,8 @@ def measure(args, data: dict) -> list[dict]:
     with CaptureQueriesContext(connection) as ctx:
         post()
     c = timed(post, args.samples, min(args.warmup, 10))
-    log(f"create_post: p50 {c['p50']:.2f} p99 {c['p99']:.2f} ms; "
+    log(f"create_post: p50 {c['p50']:.2f} p99 {c['p99']:.2f} ms (CPU time p50 "
+        f"{c['cpu_p50']:.2f} p99 {c['cpu_p99']:.2f}); "
         f"{len(ctx.captured_queries)} queries")
     cases.append({"case": "create_post", **c, "queries": len(ctx.captured_queries)})
     return cases
@@ -781,8 +793,15 @@ def run_child(args) -> int:
                 + f"; total {seed_seconds:.1f} s")
         how = "skipped" if args.no_analyze else analyze()
         log(f"analyze: {how}")
+        if args.gc_freeze:
+            import gc
+
+            gc.collect()
+            gc.freeze()
+            log(f"gc.freeze(): {gc.get_freeze_count():,} objects left out of collections")
         cases = measure(args, {})
         result = {"database": args.child, "versions": versions(), "seed_seconds": seed_seconds,
+                  "gc": "gc.freeze() before measuring" if args.gc_freeze else "gc as default",
                   "reused": reused, "analyze": how, "cases": cases}
         Path(args.results).write_text(json.dumps(result))
         return 0

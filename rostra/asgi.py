@@ -1,6 +1,17 @@
+"""The ASGI application: WebSocket connections go to the streaming API, all else
+to Django."""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rostra.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from rostra.api.streaming.websocket import websocket_app  # noqa: E402  (needs Django set up)
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "websocket":
+        return await websocket_app(scope, receive, send)
+    return await django_application(scope, receive, send)

@@ -22,6 +22,11 @@ ROSTRA_MEDIA_MAX_PIXELS = env_int("ROSTRA_MEDIA_MAX_PIXELS", 40_000_000)
 ROSTRA_MEDIA_MAX_ATTACHMENTS = 4
 ROSTRA_POLL_MAX_OPTIONS = 4
 ROSTRA_REGISTRATION = env("ROSTRA_REGISTRATION", "open")
+# API rate limits (rostra.api.ratelimit): Mastodon's defaults; off only for load tests.
+ROSTRA_RATE_LIMITS_ENABLED = env_bool("ROSTRA_RATE_LIMITS_ENABLED", True)
+# Outbound fetches (rostra.core.net): plain http and private addresses, for local testing only.
+ROSTRA_FEDERATION_ALLOW_HTTP = env_bool("ROSTRA_FEDERATION_ALLOW_HTTP")
+ROSTRA_FEDERATION_ALLOW_PRIVATE = env_bool("ROSTRA_FEDERATION_ALLOW_PRIVATE")
 
 _host = ROSTRA_DOMAIN.split(":")[0]
 ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -43,8 +48,10 @@ INSTALLED_APPS = [
     "rostra.posts",
     "rostra.timelines",
     "rostra.notifications",
+    "rostra.streaming",
     "rostra.api",
     "rostra.web",
+    "rostra.federation",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "rostra.federation.middleware.ActivityPubNegotiationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

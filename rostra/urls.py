@@ -8,5 +8,6 @@ urlpatterns = [
     # Media from local storage; at scale a reverse proxy or object storage serves them.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("rostra.api.urls")),
+    path("", include("rostra.federation.urls")),
     path("", include("rostra.web.urls")),
 ]

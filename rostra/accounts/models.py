@@ -181,3 +181,17 @@ class Mute(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "target_account"], name="mute_unique")
         ]
+
+
+class Endorsement(models.Model):
+    """An account featured on another's profile (Mastodon's "feature on profile")."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="endorsements")
+    target_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target_account"],
+                                    name="endorsement_unique")
+        ]

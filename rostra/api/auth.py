@@ -16,11 +16,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from rostra.accounts.errors import AccountError
-from rostra.api import errors, oauth
+from rostra.api import errors, oauth, ratelimit
 from rostra.api import scopes as scope_rules
 from rostra.api.errors import ApiError
 from rostra.api.parsing import Params
 from rostra.posts.errors import NotVisible, PostError
+from rostra.timelines.errors import TimelineError
 
 log = logging.getLogger(__name__)
 
@@ -91,25 +92,35 @@ def endpoint(methods=("GET",), *, auth: str = "user", scope: str | tuple[str, ..
         def inner(request, *args, **kwargs):
             if request.method == "OPTIONS":
                 return with_cors(HttpResponse(status=204), methods)
+            usage = None
             try:
                 if request.method not in methods:
                     raise ApiError(405, f"Method {request.method} is not allowed here.")
                 request.params = Params(request)
-                if auth != "none":
-                    _authenticate(request, auth, needed)
+                try:
+                    if auth != "none":
+                        _authenticate(request, auth, needed)
+                finally:  # refused log-ins count too (by IP)
+                    usage = ratelimit.hit(request)
                 response = view(request, *args, **kwargs)
                 if not isinstance(response, HttpResponse):
                     response = JsonResponse(response, safe=False)
+            except ratelimit.RateLimited as exc:
+                response, usage = exc.response(), exc.usage
             except ApiError as exc:
                 response = exc.response()
             except NotVisible:
                 response = errors.not_found().response()
-            except (AccountError, PostError) as exc:
+            except (AccountError, PostError, TimelineError) as exc:
                 response = errors.from_domain(exc).response()
             except (Http404, ObjectDoesNotExist):
                 response = errors.not_found().response()
+            ratelimit.add_headers(response, usage)
             return with_cors(response, methods)
 
+        inner.api_methods = methods  # read by openapi.py
+        inner.api_auth = auth
+        inner.api_scopes = needed
         return inner
 
     return wrap
@@ -135,4 +146,5 @@ def by_method(**views):
             return with_cors(error.response(), methods)
         return view(request, *args, **kwargs)
 
+    inner.api_views = views  # read by openapi.py
     return inner

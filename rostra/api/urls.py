@@ -3,19 +3,29 @@ without a trailing slash."""
 
 from django.urls import path
 
+from rostra.api.streaming import sse
 from rostra.api.views import (
     accounts,
     apps,
+    conversations,
+    endorsements,
+    filters,
     instance,
+    lists,
+    markers,
     media,
     notifications,
     oauth,
+    openapi,
     polls,
+    preferences,
     relationships,
+    scheduled_statuses,
     search,
     status_actions,
     statuses,
     timelines,
+    trends,
 )
 
 
@@ -45,6 +55,8 @@ routes = [
     ("api/v1/accounts/update_credentials", accounts.update_credentials),
     ("api/v1/accounts/relationships", relationships.relationships),
     ("api/v1/accounts/lookup", accounts.lookup),
+    # (H7) here, not in the H7 block: <account_id> below would swallow it
+    ("api/v1/accounts/familiar_followers", endorsements.familiar_followers),
     ("api/v1/accounts/search", accounts.search),
     ("api/v1/accounts/<str:account_id>", accounts.show),
     (A + "statuses", accounts.statuses),
@@ -97,6 +109,49 @@ routes = [
     ("api/v1/notifications/<str:notification_id>", notifications.show),
     ("api/v1/notifications/<str:notification_id>/dismiss", notifications.dismiss),
     ("api/v2/search", search.search),
+    # --- lists, filters, trends, endorsements, OpenAPI (H7) -------------------------
+    ("api/v1/lists", lists.index),
+    ("api/v1/lists/<str:list_id>", lists.one),
+    ("api/v1/lists/<str:list_id>/accounts", lists.members),
+    (A + "lists", lists.account_lists),
+    ("api/v1/timelines/list/<str:list_id>", lists.timeline),
+    ("api/v2/filters", filters.index),
+    ("api/v2/filters/<str:filter_id>", filters.one),
+    ("api/v2/filters/<str:filter_id>/keywords", filters.keywords),
+    ("api/v2/filters/keywords/<str:keyword_id>", filters.keyword),
+    ("api/v2/filters/<str:filter_id>/statuses", filters.statuses),
+    ("api/v2/filters/statuses/<str:row_id>", filters.status),
+    ("api/v1/filters", filters.v1_index),
+    ("api/v1/filters/<str:keyword_id>", filters.v1_show),
+    ("api/v1/trends", trends.tags),
+    ("api/v1/trends/tags", trends.tags),
+    ("api/v1/trends/statuses", trends.statuses),
+    ("api/v1/trends/links", trends.links),
+    (A + "pin", endorsements.pin),
+    (A + "unpin", endorsements.unpin),
+    ("api/v1/endorsements", endorsements.index),
+    ("api/openapi.json", openapi.document),
+    # --- end of H7 block ------------------------------------------------------------
+    # --- streaming, markers, preferences, conversations, scheduled statuses (H6) -----
+    ("api/v1/streaming", sse.streaming_root),
+    ("api/v1/streaming/health", sse.health),
+    ("api/v1/streaming/user", sse.user),
+    ("api/v1/streaming/user/notification", sse.user_notification),
+    ("api/v1/streaming/public", sse.public),
+    ("api/v1/streaming/public/local", sse.public_local),
+    ("api/v1/streaming/public/remote", sse.public_remote),
+    ("api/v1/streaming/hashtag", sse.hashtag),
+    ("api/v1/streaming/hashtag/local", sse.hashtag_local),
+    ("api/v1/streaming/list", sse.list_),
+    ("api/v1/streaming/direct", sse.direct),
+    ("api/v1/markers", markers.markers),
+    ("api/v1/preferences", preferences.preferences),
+    ("api/v1/conversations", conversations.index),
+    ("api/v1/conversations/<str:conversation_id>", conversations.remove),
+    ("api/v1/conversations/<str:conversation_id>/read", conversations.read),
+    ("api/v1/scheduled_statuses", scheduled_statuses.index),
+    ("api/v1/scheduled_statuses/<str:scheduled_id>", scheduled_statuses.scheduled_status),
+    # --- end of H6 block ------------------------------------------------------------
 ]
 
 urlpatterns = [pattern for route, view in routes for pattern in both(route, view)]

@@ -23,6 +23,8 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_MEDIA_MAX_PIXELS": "Maximum pixels of one image, the decompression-bomb guard",
     "ROSTRA_EMAIL_URL": "smtp://user:pass@host:port to send mail; console/file otherwise",
     "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links)",
+    "ROSTRA_FEDERATION_ALLOW_HTTP": "1 to let outbound fetches use plain http (testing only)",
+    "ROSTRA_FEDERATION_ALLOW_PRIVATE": "1 to let outbound fetches reach private addresses",
 }
 
 

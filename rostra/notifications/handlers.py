@@ -5,7 +5,7 @@ from __future__ import annotations
 from rostra.accounts import events as account_events
 from rostra.accounts.models import Follow
 from rostra.notifications.models import Notification
-from rostra.notifications.services import notify
+from rostra.notifications.services import announce, notify
 from rostra.posts import events as post_events
 from rostra.posts.models import PollVote, Post
 
@@ -71,9 +71,11 @@ def on_poll_ended(sender, poll, **kwargs) -> None:
         # The author is told too: "from" is the author for everyone.
         if voter.pk == post.account_id:
             if voter.local:
-                Notification.objects.get_or_create(
+                own, created = Notification.objects.get_or_create(
                     account=voter, from_account=voter, type=T.POLL, post=post
                 )
+                if created:
+                    announce(own)
         else:
             notify(voter, post.account, T.POLL, post)
 

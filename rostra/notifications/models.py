@@ -30,8 +30,20 @@ class Notification(models.Model):
 
 
 class NotificationMarker(models.Model):
-    """The newest notification the account has seen (for the unread count)."""
+    """The newest notification the account has seen (for the unread count, and
+    the ``notifications`` marker of the API)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
     last_read_id = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class HomeMarker(models.Model):
+    """The newest post of the home timeline the account has read (``home`` marker),
+    so apps on several devices resume at the same place."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Max
 
 from rostra.accounts.models import Account, Block, Mute
 from rostra.accounts.services import active_mutes_q
+from rostra.notifications import events
 from rostra.notifications.models import Notification, NotificationMarker
 from rostra.posts.models import Post
 from rostra.posts.visibility import can_see
@@ -38,8 +40,17 @@ def notify(
     ).first()
     if existing is not None and type_ not in (Notification.Type.UPDATE,):
         return existing
-    return Notification.objects.create(
+    created = Notification.objects.create(
         account=recipient, from_account=from_account, type=type_, post=post
+    )
+    announce(created)
+    return created
+
+
+def announce(notification: Notification) -> None:
+    """Send ``notification_created`` once the transaction commits."""
+    transaction.on_commit(
+        lambda: events.notification_created.send(Notification, notification=notification)
     )
 
 
@@ -67,6 +78,7 @@ def mark_read(account: Account, up_to: int | None = None) -> None:
     marker, _ = NotificationMarker.objects.get_or_create(account=account)
     if up_to > marker.last_read_id:
         marker.last_read_id = up_to
+        marker.version += 1
         marker.save()
 
 

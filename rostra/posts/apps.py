@@ -6,6 +6,7 @@ class PostsConfig(AppConfig):
     label = "posts"
 
     def ready(self) -> None:
-        from rostra.posts import search
+        from rostra.posts import conversations, search
 
         search.connect()
+        conversations.connect()

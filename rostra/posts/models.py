@@ -115,6 +115,10 @@ class Media(SnowflakeModel):
     sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
     md5 = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    # Attached to a scheduled post: reserved until it is published.
+    scheduled_post = models.ForeignKey(
+        "ScheduledPost", null=True, blank=True, on_delete=models.SET_NULL, related_name="media"
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -205,3 +209,33 @@ class PollVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "account", "choice"], name="poll_vote_unique")
         ]
+
+
+class Conversation(models.Model):
+    """A direct-message thread as one participant sees it (Mastodon's
+    AccountConversation): kept by ``posts.conversations`` on each direct post."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    root_id = models.BigIntegerField()  # the thread's first post id
+    participant_ids = models.JSONField(default=list)  # every participant but ``account``
+    last_post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unread = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "root_id"], name="conversation_unique")
+        ]
+        indexes = [models.Index(fields=["account", "-last_post"], name="conversation_recent")]
+
+
+class ScheduledPost(models.Model):
+    """A post to publish at ``scheduled_at`` (through ``services.create_post``).
+    ``params`` holds what the author sent; its media are reserved (Media.scheduled_post)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scheduled_posts")
+    scheduled_at = models.DateTimeField(db_index=True)
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)

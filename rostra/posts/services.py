@@ -123,6 +123,8 @@ def _claim_media(author: Account, media: Sequence[Media], post: Post) -> None:
             raise PostError("You can only attach your own uploads.", "media")
         if item.post_id is not None and item.post_id != post.pk:
             raise PostError("This image is already attached to another post.", "media")
+        if item.scheduled_post_id is not None:
+            raise PostError("This image is reserved for a scheduled post.", "media")
         item.post = post
         item.position = position
         item.save(update_fields=["post", "position"])

@@ -8,3 +8,10 @@ def close_poll(poll_id: int) -> None:
     from rostra.posts.services import end_poll
 
     end_poll(poll_id)
+
+
+@task()
+def publish_scheduled_post(scheduled_id: int) -> None:
+    from rostra.posts.scheduling import publish
+
+    publish(scheduled_id)

@@ -26,9 +26,11 @@ class Page:
         def as_int(name: str) -> int | None:
             value = params.get(name)
             try:
-                return int(value) if value not in (None, "") else None
+                number = int(value) if value not in (None, "") else None
             except (TypeError, ValueError):
                 return None
+            # Ids are signed 64-bit: a larger number would overflow the database.
+            return None if number is None else max(-(2**63), min(number, 2**63 - 1))
 
         limit = as_int("limit") or default_limit
         return cls(as_int("max_id"), as_int("since_id"), as_int("min_id"),

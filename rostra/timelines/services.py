@@ -18,6 +18,8 @@ from rostra.core.ids import id_floor, id_time
 from rostra.posts.models import Bookmark, Favourite, Mention, Post, Tag, Visibility
 from rostra.posts.queries import hydrate, with_relations
 from rostra.posts.visibility import OPEN, can_see, visible_q
+from rostra.timelines.lists import exclusive_member_ids, member_ids
+from rostra.timelines.models import List
 from rostra.timelines.pagination import Page, paginate
 
 THREAD_LIMIT = 200
@@ -63,8 +65,12 @@ def home_query(viewer: Account):
     followed = [a for a, _ in follows if a not in hidden]
     no_boosts = [a for a, show in follows if not show]
     authors = [viewer.pk, *followed]
+    # Members of the viewer's exclusive lists post to those lists only (Mastodon 4.2):
+    # they leave the literal IN list of sources, so the query gains no clause.
+    exclusive = exclusive_member_ids(viewer) - {viewer.pk}
+    sources = [a for a in authors if a not in exclusive] if exclusive else authors
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    qs = Post.objects.filter(_InIds("account_id", authors)).filter(
+    qs = Post.objects.filter(_InIds("account_id", sources)).filter(
         Q(account_id=viewer.pk)
         | Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False)
         | Q(id__in=mentioned)
@@ -108,6 +114,39 @@ def home_ids(viewer: Account, page: Page) -> list[int]:
         if len(ids) >= page.limit:
             return ids
     return paginate(ids_qs, page)
+
+
+def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
+    """Posts and boosts of the list's members (those the viewer still follows),
+    as home shows them (same visibility, blocks, mutes and boost settings), with
+    replies narrowed by the list's ``replies_policy``."""
+    hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
+    members = [a for a in member_ids(lst) if a not in hidden]
+    if not members:
+        return []
+    mentioned = Mention.objects.filter(account=viewer).values("post_id")
+    qs = Post.objects.filter(_InIds("account_id", members)).filter(
+        Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False) | Q(id__in=mentioned)
+    )
+    own_thread = Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id=F("account_id"))
+    if lst.replies_policy == List.RepliesPolicy.FOLLOWED:
+        followed = Follow.objects.filter(account=viewer).values_list("target_account_id",
+                                                                    flat=True)
+        qs = qs.filter(own_thread | Q(_InIds("in_reply_to_account_id",
+                                             [viewer.pk, *followed])))
+    elif lst.replies_policy == List.RepliesPolicy.LIST:
+        qs = qs.filter(own_thread | Q(_InIds("in_reply_to_account_id", members)))
+    else:
+        qs = qs.filter(own_thread)
+    no_boosts = list(Follow.objects.filter(account=viewer, target_account_id__in=members,
+                                           show_reblogs=False)
+                     .values_list("target_account_id", flat=True))
+    if no_boosts:
+        qs = qs.exclude(_InIds("account_id", no_boosts), reblog_of__isnull=False)
+    if hidden:
+        qs = qs.filter(Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=hidden))
+    qs = qs.filter(Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True))
+    return _show(qs, page, viewer)
 
 
 def _show(qs, page: Page, viewer: Account | None) -> list[Post]:

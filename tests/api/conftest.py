@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from rostra.api import oauth
@@ -42,6 +43,13 @@ class ApiClient:
 
     def delete(self, url, headers=None):
         return self.client.delete(url, headers=self._headers(headers))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; each test starts with none used (all
+    anonymous test requests come from one IP)."""
+    cache.clear()
 
 
 @pytest.fixture

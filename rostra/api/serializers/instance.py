@@ -65,6 +65,12 @@ def _contact_account() -> Account | None:
     return admin.account if admin else None
 
 
+def streaming_url() -> str:
+    """Where the WebSocket streaming API is (the same host: no separate server)."""
+    scheme = "wss" if settings.ROSTRA_SCHEME == "https" else "ws"
+    return f"{scheme}://{settings.ROSTRA_DOMAIN}"
+
+
 def serialize_instance_v1() -> dict:
     from rostra.api.serializers.account import serialize_account
 
@@ -78,7 +84,7 @@ def serialize_instance_v1() -> dict:
         "description": site.description,
         "email": settings.DEFAULT_FROM_EMAIL,
         "version": version(),
-        "urls": {},
+        "urls": {"streaming_api": streaming_url()},
         "stats": {
             "user_count": User.objects.filter(approved=True).count(),
             "status_count": Post.objects.filter(account__domain="", reblog_of__isnull=True)
@@ -104,7 +110,7 @@ def serialize_instance_v2() -> dict:
     mode = accounts.registration_mode()
     contact = _contact_account()
     config = configuration()
-    config["urls"] = {}
+    config["urls"] = {"streaming": streaming_url(), "status": None}
     config["translation"] = {"enabled": False}
     config["vapid"] = {"public_key": ""}
     return {

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rostra.accounts.models import Account
 from rostra.api.serializers.account import account_url, serialize_account
 from rostra.api.serializers.common import iso
+from rostra.api.serializers.filter import serialize_filter_result
 from rostra.api.serializers.media import serialize_media
 from rostra.api.serializers.poll import serialize_poll
 from rostra.api.serializers.tag import tag_url
@@ -74,7 +75,7 @@ def _one(post: Post, viewer: Account | None) -> dict:
         "emojis": [],
         "card": None,
         "poll": serialize_poll(poll, viewer) if poll is not None else None,
-        "filtered": [],
+        "filtered": [serialize_filter_result(r) for r in getattr(post, "filter_results", ())],
     }
     if viewer is not None:
         data.update(
@@ -95,6 +96,7 @@ def serialize_status(post: Post, viewer: Account | None) -> dict:
     data = _one(post, viewer)
     if post.reblog_of_id:
         inner = _one(post.reblog_of, viewer)
+        inner["filtered"] = data["filtered"]  # a boost is filtered by what it boosts
         data.update(reblog=inner, content="", media_attachments=[], mentions=[], tags=[],
                     favourited=inner.get("favourited"), reblogged=inner.get("reblogged"),
                     bookmarked=inner.get("bookmarked"))

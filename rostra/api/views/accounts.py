@@ -13,6 +13,7 @@ from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.account import serialize_account, serialize_credential_account
 from rostra.api.serializers.status import serialize_statuses
 from rostra.api.views.lookups import get_account
+from rostra.timelines import filters
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import paginate
 
@@ -91,7 +92,9 @@ def statuses(request, account_id):
     tagged = (p.str("tagged") or "").lstrip("#").lower()
     if tagged:
         posts = [x for x in posts if x.post_tags.filter(tag__name=tagged).exists()]
-    return paged(request, serialize_statuses(posts, viewer), [x.pk for x in posts])
+    ids = [x.pk for x in posts]
+    posts = filters.apply(viewer, posts, "account")
+    return paged(request, serialize_statuses(posts, viewer), ids)
 
 
 def _follow_list(request, rows, pick):

@@ -11,6 +11,7 @@ from rostra.api.views.lookups import as_id
 from rostra.notifications import services as notifications
 from rostra.notifications.models import Notification
 from rostra.posts.visibility import can_see
+from rostra.timelines import filters
 
 
 def _shown(notification: Notification, viewer) -> bool:
@@ -29,6 +30,9 @@ def index(request):
     account_id = p.str("account_id")
     shown = [n for n in rows if _shown(n, viewer)
              and (not account_id or str(n.from_account_id) == account_id)]
+    kept = {p.pk for p in filters.apply(viewer, [n.post for n in shown if n.post_id],
+                                        "notifications")}
+    shown = [n for n in shown if not n.post_id or n.post_id in kept]
     return paged(request, [serialize_notification(n, viewer) for n in shown],
                  [n.pk for n in rows])
 

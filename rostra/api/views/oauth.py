@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from rostra.accounts import totp
 from rostra.api import oauth
 from rostra.api.auth import with_cors
+from rostra.api.errors import ApiError
 from rostra.api.models import Application
 from rostra.api.oauth import OOB, OAuthError
 from rostra.api.parsing import Params
@@ -166,6 +167,9 @@ def token(request):
         response = JsonResponse(_grant(request).as_json())
     except OAuthError as exc:
         response = _oauth_error(exc)
+    except ApiError as exc:  # an unreadable body (found by schemathesis: was a 500)
+        response = JsonResponse({"error": "invalid_request", "error_description": exc.message},
+                                status=400)
     response["Cache-Control"] = "no-store"
     return with_cors(response, methods)
 
@@ -206,11 +210,14 @@ def revoke(request):
         return with_cors(JsonResponse({}, status=200), methods)
     if request.method != "POST":
         return with_cors(JsonResponse({"error": "invalid_request"}, status=405), methods)
-    p = Params(request)
-    client_id, secret = _client_credentials(request, p)
     try:
+        p = Params(request)
+        client_id, secret = _client_credentials(request, p)
         app = oauth.authenticate_client(client_id, secret)
     except OAuthError as exc:
         return with_cors(_oauth_error(exc), methods)
+    except ApiError as exc:  # an unreadable body: a 400, not a 500
+        return with_cors(JsonResponse({"error": "invalid_request",
+                                       "error_description": exc.message}, status=400), methods)
     oauth.revoke(app, p.str("token", ""))
     return with_cors(JsonResponse({}), methods)

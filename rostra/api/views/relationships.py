@@ -8,7 +8,7 @@ from datetime import timedelta
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account, Block, FollowRequest, Mute
 from rostra.api.auth import endpoint
-from rostra.api.errors import not_found
+from rostra.api.errors import not_found, validation
 from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.account import serialize_account
 from rostra.api.serializers.relationship import serialize_relationship
@@ -18,6 +18,7 @@ from rostra.timelines.pagination import paginate
 FOLLOW = ("write:follows", "follow")
 BLOCK = ("write:blocks", "follow")
 MUTE = ("write:mutes", "follow")
+MAX_MUTE_SECONDS = 100 * 365 * 86400
 
 
 @endpoint(["POST"], scope=FOLLOW)
@@ -62,6 +63,8 @@ def mute(request, account_id):
     target = get_account(account_id)
     p = request.params
     seconds = p.int("duration", 0) or 0
+    if seconds > MAX_MUTE_SECONDS:  # a larger one overflowed the date (a 500)
+        raise validation("duration is too long", "duration")
     accounts.mute(request.api_account, target,
                   duration=timedelta(seconds=seconds) if seconds > 0 else None,
                   notifications=p.bool("notifications", True))

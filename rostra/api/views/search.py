@@ -7,7 +7,7 @@ from rostra.accounts import services as accounts
 from rostra.api.auth import endpoint
 from rostra.api.serializers.account import serialize_account
 from rostra.api.serializers.status import serialize_statuses
-from rostra.api.serializers.tag import serialize_tag
+from rostra.api.serializers.tag import serialize_tags
 from rostra.posts import search as post_search
 from rostra.posts.queries import with_relations
 from rostra.timelines.pagination import Page, paginate
@@ -22,7 +22,7 @@ def search(request):
     q = (p.str("q") or "").strip()
     kind = p.str("type")
     limit = max(1, min(p.int("limit", 20) or 20, 40))
-    offset = max(0, p.int("offset", 0) or 0)
+    offset = min(max(0, p.int("offset", 0) or 0), 10_000)  # a huge OFFSET overflowed SQL
     wanted = [kind] if kind in TYPES else list(TYPES)
     result = {"accounts": [], "statuses": [], "hashtags": []}
     if not q:
@@ -50,5 +50,5 @@ def search(request):
         result["statuses"] = serialize_statuses(posts, viewer)
     if "hashtags" in wanted:
         tags = post_search.search_tags(q, limit=limit + offset)[offset:]
-        result["hashtags"] = [serialize_tag(t) for t in tags]
+        result["hashtags"] = serialize_tags(tags)
     return result

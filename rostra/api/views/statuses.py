@@ -11,6 +11,7 @@ from django.utils import timezone
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import from_domain, not_found, validation
 from rostra.api.models import IdempotentPost
+from rostra.api.serializers.scheduled_status import serialize_scheduled_status
 from rostra.api.serializers.status import (
     serialize_edit,
     serialize_source,
@@ -18,9 +19,12 @@ from rostra.api.serializers.status import (
     serialize_statuses,
 )
 from rostra.api.views.lookups import as_id, get_own_post, get_post
+from rostra.api.views.scheduled_statuses import parse_when
+from rostra.posts import scheduling
 from rostra.posts import services as posts
 from rostra.posts.errors import NotVisible, PostError
 from rostra.posts.models import Media, Post, Source
+from rostra.timelines import filters
 from rostra.timelines import services as timelines
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
@@ -48,6 +52,8 @@ def _poll(p) -> posts.PollSpec | None:
         seconds = int(poll.get("expires_in") or 0)
     except (TypeError, ValueError) as exc:
         raise validation("expires_in must be a number of seconds.", "poll") from exc
+    if not 0 <= seconds <= 10 * 365 * 86400:  # beyond overflowed the date (a 500)
+        raise validation("expires_in is out of range.", "poll")
     flag = lambda name: str(poll.get(name, "")).lower() in ("1", "true", "on")  # noqa: E731
     return posts.PollSpec([str(o) for o in options], timedelta(seconds=seconds),
                           multiple=flag("multiple"), hide_totals=flag("hide_totals"))
@@ -68,22 +74,25 @@ def create(request):
         earlier = _remembered(request, key)
         if earlier is not None:
             return serialize_status(earlier, request.api_account)
-    if p.str("scheduled_at"):
-        raise validation("Scheduled posts are not supported here.", "scheduled_at")
     reply_id = p.str("in_reply_to_id")
     in_reply_to = get_post(reply_id, request.api_account) if reply_id else None
+    fields = dict(
+        visibility=p.str("visibility") or None,
+        spoiler_text=p.str("spoiler_text", "") or "",
+        sensitive=bool(p.bool("sensitive")),
+        language=p.str("language", "") or "",
+        in_reply_to=in_reply_to,
+        media=_media(request, p.list("media_ids")),
+        poll=_poll(p),
+    )
+    text = p.str("status", "") or ""
     try:
-        post = posts.create_post(
-            request.api_account, p.str("status", "") or "",
-            visibility=p.str("visibility") or None,
-            spoiler_text=p.str("spoiler_text", "") or "",
-            sensitive=bool(p.bool("sensitive")),
-            language=p.str("language", "") or "",
-            in_reply_to=in_reply_to,
-            media=_media(request, p.list("media_ids")),
-            poll=_poll(p),
-            source=Source.API,
-        )
+        if p.str("scheduled_at"):
+            scheduled = scheduling.schedule_post(
+                request.api_account, text, scheduled_at=parse_when(p.str("scheduled_at")),
+                **fields)
+            return serialize_scheduled_status(scheduled)
+        post = posts.create_post(request.api_account, text, source=Source.API, **fields)
     except NotVisible as exc:
         raise not_found() from exc
     except PostError as exc:
@@ -159,6 +168,8 @@ def context(request, status_id):
     viewer = request.api_account
     post = get_post(status_id, viewer)
     ancestors, descendants = timelines.thread(viewer, post)
+    ancestors = filters.apply(viewer, ancestors, "thread")
+    descendants = filters.apply(viewer, descendants, "thread")
     return {"ancestors": serialize_statuses(ancestors, viewer),
             "descendants": serialize_statuses(descendants, viewer)}
 

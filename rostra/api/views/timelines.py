@@ -6,6 +6,7 @@ from __future__ import annotations
 from rostra.api.auth import endpoint
 from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.status import serialize_statuses
+from rostra.timelines import filters
 from rostra.timelines import services as timelines
 
 
@@ -15,8 +16,10 @@ def _only_media(posts):
 
 @endpoint(["GET"], scope="read:statuses")
 def home(request):
-    posts = timelines.home(request.api_account, page_of(request))
-    return paged(request, serialize_statuses(posts, request.api_account), [p.pk for p in posts])
+    viewer = request.api_account
+    posts = timelines.home(viewer, page_of(request))
+    shown = filters.apply(viewer, posts, "home")
+    return paged(request, serialize_statuses(shown, viewer), [p.pk for p in posts])
 
 
 @endpoint(["GET"], auth="optional", scope="read:statuses")
@@ -33,6 +36,7 @@ def public(request):
     ids = [x.pk for x in posts]
     if p.bool("only_media"):
         posts = _only_media(posts)
+    posts = filters.apply(viewer, posts, "public")
     return paged(request, serialize_statuses(posts, viewer), ids)
 
 
@@ -48,6 +52,7 @@ def tag(request, hashtag):
         posts = [x for x in posts if not x.account.local]
     if p.bool("only_media"):
         posts = _only_media(posts)
+    posts = filters.apply(viewer, posts, "public")
     return paged(request, serialize_statuses(posts, viewer), ids)
 
 

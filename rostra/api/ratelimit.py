@@ -1,0 +1,113 @@
+"""Rate limits of the API, with Mastodon's defaults and headers.
+
+Every API request counts against one bucket: the account of a user token, the
+token of an app-only token, or the client IP when anonymous (Mastodon: 300
+requests per 5 minutes each). Some actions count against a second bucket of
+their own (Mastodon: 300 new statuses per 3 hours, 30 media uploads per 30
+minutes). A response carries the tightest bucket in ``X-RateLimit-Limit``,
+``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (ISO 8601); past a limit the
+answer is 429 ``{"error": "Too many requests"}``.
+
+Windows are fixed (a key per window in Django's cache), so the cache decides the
+reach: local memory counts per process; a shared cache (Redis/Valkey) counts
+across processes. ``ROSTRA_RATE_LIMITS`` in settings overrides a bucket's
+``(requests, seconds)``; ``ROSTRA_RATE_LIMITS_ENABLED = False`` turns limits off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+
+from rostra.api.errors import ApiError
+from rostra.api.serializers.common import iso
+
+DEFAULTS: dict[str, tuple[int, int]] = {
+    "authenticated": (300, 5 * 60),
+    "anonymous": (300, 5 * 60),
+    "statuses": (300, 3 * 60 * 60),
+    "media": (30, 30 * 60),
+}
+
+# (method, path) → the per-action bucket, as Mastodon's rack-attack rules name them.
+ACTIONS = (
+    ("POST", re.compile(r"^/api/v1/statuses/?$"), "statuses"),
+    ("POST", re.compile(r"^/api/v[12]/media/?$"), "media"),
+)
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: int
+    remaining: int
+    reset: float  # Unix time the window ends
+
+    def headers(self) -> dict[str, str]:
+        return {"X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": str(max(0, self.remaining)),
+                "X-RateLimit-Reset": iso(datetime.fromtimestamp(self.reset, UTC))}
+
+
+class RateLimited(ApiError):
+    def __init__(self, usage: Usage):
+        super().__init__(429, "Too many requests")
+        self.usage = usage
+
+
+def _limits(name: str) -> tuple[int, int]:
+    return {**DEFAULTS, **getattr(settings, "ROSTRA_RATE_LIMITS", {})}[name]
+
+
+def _count(bucket: str, who: str) -> Usage:
+    limit, period = _limits(bucket)
+    window = int(time.time() // period)
+    key = f"rostra:rl:{bucket}:{who}:{window}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period + 1)
+        used = 1
+    return Usage(limit, limit - used, (window + 1) * period)
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _who(request) -> tuple[str, str]:
+    if getattr(request, "api_account", None) is not None:
+        return "authenticated", f"account:{request.api_account.pk}"
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        return "authenticated", f"token:{token.pk}"
+    return "anonymous", "ip:" + hashlib.sha256(_client_ip(request).encode()).hexdigest()[:24]
+
+
+def hit(request) -> Usage | None:
+    """Count ``request``; raise ``RateLimited`` past a limit. Returns the usage of
+    the tightest bucket (for the headers), None when limits are off."""
+    if not getattr(settings, "ROSTRA_RATE_LIMITS_ENABLED", True):
+        return None
+    bucket, who = _who(request)
+    usages = [_count(bucket, who)]
+    for method, pattern, action in ACTIONS:
+        if request.method == method and pattern.match(request.path):
+            usages.append(_count(action, who))
+    tightest = min(usages, key=lambda u: u.remaining)
+    exceeded = [u for u in usages if u.remaining < 0]
+    if exceeded:
+        raise RateLimited(exceeded[0])
+    return tightest
+
+
+def add_headers(response, usage: Usage | None) -> None:
+    if usage is not None:
+        for name, value in usage.headers().items():
+            response[name] = value

@@ -1,0 +1,7 @@
+class TimelineError(ValueError):
+    """A request about a list or a filter that cannot be honoured; the message says
+    why. ``field`` names the parameter at fault, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -1,0 +1,109 @@
+"""A real ``rostra serve`` (and optionally ``rostra worker``) in subprocesses,
+for tests that drive real clients: ``running_server(...)`` yields its base URL.
+
+On PostgreSQL (``DATABASE_URL`` set to postgres) the server gets a database of
+its own, created here and dropped afterwards; otherwise SQLite in a temp folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+
+ROSTRA = [sys.executable, "-m", "rostra.cli"]
+PASSWORD = "a long enough secret phrase"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+@contextlib.contextmanager
+def _database(data_dir):
+    url = _postgres_url()
+    if url is None:
+        yield None
+        return
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    name = f"rostra_live_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1,
+                   worker=False, extra_env=None):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(ROSTRA_DATA_DIR=str(data_dir), ROSTRA_DOMAIN=f"127.0.0.1:{port}",
+               **(extra_env or {}))
+    with _database(data_dir) as db_url:
+        if db_url:
+            env["DATABASE_URL"] = db_url
+        subprocess.run([*ROSTRA, "migrate", "-v", "0"], env=env, check=True)
+        for name in users:
+            subprocess.run([*ROSTRA, "createuser", name, "--email", f"{name}@example.org",
+                            "--password-stdin"], env=env, input=PASSWORD + "\n", text=True,
+                           check=True, capture_output=True)
+        procs = [subprocess.Popen(
+            [*ROSTRA, "serve", "--no-worker", "--port", str(port),
+             "--workers", str(web_processes)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
+        if worker:
+            procs.append(subprocess.Popen([*ROSTRA, "worker"], env=env,
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(base + "/api/v1/instance", timeout=2)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the server did not start") from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+def password_token(base: str, username: str, scopes: str = "read write follow") -> str:
+    app = httpx.post(base + "/api/v1/apps", json={
+        "client_name": "live tests", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+        "scopes": scopes}).json()
+    answer = httpx.post(base + "/oauth/token", data={
+        "grant_type": "password", "client_id": app["client_id"],
+        "client_secret": app["client_secret"], "username": username, "password": PASSWORD,
+        "scope": scopes})
+    answer.raise_for_status()
+    return answer.json()["access_token"]
