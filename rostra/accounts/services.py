@@ -491,3 +491,71 @@ def search_accounts(query: str, viewer: Account | None = None, *, limit: int = 2
                 0 if account.local else 1, name)
 
     return sorted(found, key=rank)[:limit]
+
+
+# --- remote accounts (federation is the door that calls these) -------------------
+
+REMOTE_ACCOUNT_FIELDS = frozenset({
+    "display_name", "note_html", "fields", "locked", "bot", "discoverable", "url",
+    "inbox_url", "shared_inbox_url", "public_key",
+})
+
+
+@transaction.atomic
+def upsert_remote_account(uri: str, username: str, domain: str, **fields) -> Account:
+    """Create or update the remote account whose actor id is ``uri``.
+
+    ``fields`` are among ``REMOTE_ACCOUNT_FIELDS`` and already safe: the caller
+    (federation) sanitized ``note_html`` and profile field values. The account is
+    found by ``uri`` first, then by ``username@domain`` (a server that changed the
+    actor id of a handle keeps one row). Local accounts are never touched: raises
+    ``AccountError`` for an empty or local ``domain``.
+    """
+    domain = (domain or "").lower()
+    if not domain or domain in local_domain_names() or not uri:
+        raise AccountError("A remote account needs its own domain and actor id.")
+    unknown = set(fields) - REMOTE_ACCOUNT_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown remote account fields: {sorted(unknown)}")
+    username = username[:64]
+    fields["display_name"] = (fields.get("display_name") or "")[:100]
+    account = Account.objects.select_for_update().filter(uri=uri).exclude(domain="").first()
+    if account is None:
+        account = Account.objects.select_for_update().filter(
+            username__iexact=username, domain=domain
+        ).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                return Account.objects.create(uri=uri, username=username, domain=domain,
+                                              **fields)
+        except IntegrityError:  # created meanwhile by another process
+            account = Account.objects.get(username__iexact=username, domain=domain)
+    account.uri, account.username = uri, username
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.save()
+    return account
+
+
+def record_move(account: Account, target: Account) -> Account:
+    """Note that remote ``account`` moved to ``target`` (acting on it comes later)."""
+    if account.local:
+        raise AccountError("Local accounts move through the portability service.")
+    Account.objects.filter(pk=account.pk).update(moved_to=target)
+    account.moved_to = target
+    return account
+
+
+@transaction.atomic
+def remove_remote_account(account: Account) -> None:
+    """A remote actor deleted itself: suspend the row (its posts disappear from every
+    view through ``visibility``) and end every follow and request with it."""
+    if account.local:
+        raise AccountError("Local accounts are deleted through their settings.")
+    Account.objects.filter(pk=account.pk).update(suspended_at=timezone.now())
+    for row in Follow.objects.filter(account=account):
+        _remove_follow(account, row.target_account)
+    for row in Follow.objects.filter(target_account=account):
+        _remove_follow(row.account, account)
+    FollowRequest.objects.filter(Q(account=account) | Q(target_account=account)).delete()

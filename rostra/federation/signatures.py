@@ -23,6 +23,7 @@ example "look up the actor, fetch it through ``core.net`` if unknown").
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import hashlib
 import re
@@ -87,7 +88,10 @@ def content_digest_header(body: bytes, algorithm: str = "sha-256") -> str:
     return f"{algorithm}=:" + base64.b64encode(_DIGESTS[algorithm](body).digest()).decode() + ":"
 
 
+@functools.lru_cache(maxsize=1024)
 def _load_private(pem: str | bytes):
+    """Parse a PEM private key. Cached: parsing (with its RSA checks) costs ~50 times
+    a signature, and a delivery run signs thousands of requests with one key."""
     try:
         return serialization.load_pem_private_key(
             pem.encode() if isinstance(pem, str) else pem, password=None

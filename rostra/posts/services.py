@@ -117,6 +117,22 @@ def _sync_tags(post: Post, raw: str) -> None:
         PostTag.objects.get_or_create(post=post, tag=tag)
 
 
+def _set_mentions(post: Post, accounts: Sequence[Account]) -> None:
+    """Record mentions of known accounts (a remote post states its own)."""
+    Mention.objects.filter(post=post).delete()
+    for target in accounts:
+        Mention.objects.get_or_create(post=post, acct=target.acct.lower(),
+                                      defaults={"account": target})
+
+
+def _set_tags(post: Post, names: Sequence[str]) -> None:
+    PostTag.objects.filter(post=post).delete()
+    for name in dict.fromkeys(n for n in names if n):
+        tag, _ = Tag.objects.get_or_create(name=name.lower()[:200],
+                                           defaults={"display_name": name[:200]})
+        PostTag.objects.get_or_create(post=post, tag=tag)
+
+
 def _claim_media(author: Account, media: Sequence[Media], post: Post) -> None:
     for position, item in enumerate(media):
         if item.account_id != author.pk:
@@ -185,6 +201,7 @@ def create_post(
                     author, text, visibility, spoiler_text, sensitive or bool(spoiler_text),
                     language, in_reply_to, media, poll, published, source, quiet, uri, origin_url,
                 )
+                _claim_media(author, media, post)
             break
         except IntegrityError:
             # Two posts got the same time-sortable id: take the next one.
@@ -196,11 +213,21 @@ def create_post(
 
 
 def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in_reply_to,
-                 media, poll, published, source, quiet, uri, origin_url) -> Post:
+                 media, poll, published, source, quiet, uri, origin_url, *,
+                 content: str | None = None, mention_accounts: Sequence[Account] | None = None,
+                 tag_names: Sequence[str] | None = None) -> Post:
+    """The one insertion path of a post (local or remote) and its counters.
+
+    Local posts render ``text`` and parse mentions and tags from it; remote ones
+    (``create_remote_post``) pass ``content`` (sanitized HTML), ``mention_accounts``
+    and ``tag_names`` as their server stated them. Media are claimed by the caller.
+    """
+    if content is None:
+        content = render_text(text) if text.strip() else ""
     post = Post(
         account=author,
         text=text,
-        content=render_text(text) if text.strip() else "",
+        content=content,
         spoiler_text=spoiler_text,
         sensitive=sensitive,
         visibility=visibility,
@@ -215,9 +242,14 @@ def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in
         origin_url=origin_url,
     )
     post.save()
-    _sync_mentions(post, text)
-    _sync_tags(post, text)
-    _claim_media(author, media, post)
+    if mention_accounts is None:
+        _sync_mentions(post, text)
+    else:
+        _set_mentions(post, mention_accounts)
+    if tag_names is None:
+        _sync_tags(post, text)
+    else:
+        _set_tags(post, tag_names)
     if poll is not None:
         created_poll = Poll.objects.create(
             post=post,
@@ -258,22 +290,40 @@ def edit_post(
     _validate(text, spoiler_text, attached, None)
     if poll is None and not text.strip() and not attached:
         raise PostError("Write something or attach an image.", "text")
+    return _apply_edit(post, attached, text, render_text(text) if text.strip() else "",
+                       spoiler_text, sensitive, language, media_descriptions,
+                       timezone.now())
+
+
+def _apply_edit(post: Post, attached: Sequence[Media], text: str, content: str,
+                spoiler_text: str, sensitive: bool, language: str | None,
+                media_descriptions: dict[int, str] | None, edited_at: datetime, *,
+                mention_accounts: Sequence[Account] | None = None,
+                tag_names: Sequence[str] | None = None) -> Post:
+    """The one edit path (local and remote): history snapshot, fields, mentions,
+    tags, event. Runs inside the caller's transaction."""
     if not post.edits.exists():
         _snapshot(post, attached, post.published)
     post.text = text
-    post.content = render_text(text) if text.strip() else ""
+    post.content = content
     post.spoiler_text = spoiler_text
     post.sensitive = sensitive or bool(spoiler_text)
     if language is not None:
         post.language = language[:16]
-    post.edited_at = timezone.now()
+    post.edited_at = edited_at
     post.save()
     for item in attached:
         if media_descriptions and item.pk in media_descriptions:
             item.description = media_descriptions[item.pk].strip()
             item.save(update_fields=["description"])
-    _sync_mentions(post, text)
-    _sync_tags(post, text)
+    if mention_accounts is None:
+        _sync_mentions(post, text)
+    else:
+        _set_mentions(post, mention_accounts)
+    if tag_names is None:
+        _sync_tags(post, text)
+    else:
+        _set_tags(post, tag_names)
     _snapshot(post, attached, post.edited_at)
     transaction.on_commit(lambda: events.post_updated.send(Post, post=post))
     return post
@@ -461,3 +511,144 @@ def end_expired_polls() -> int:
     )
     return sum(end_poll(pk) for pk in ids)
 
+
+
+# --- remote posts (federation is the door that calls these) ----------------------
+
+MAX_REMOTE_CONTENT = 100_000  # characters of HTML; larger posts are refused
+
+
+@dataclass
+class RemoteMedia:
+    """An attachment of a remote post, kept as its remote URL (no download yet: the
+    media gate will fetch and inspect it when remote media are mirrored)."""
+
+    url: str
+    mime_type: str = ""
+    description: str = ""
+    blurhash: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class RemotePoll:
+    options: Sequence[str]
+    expires_at: datetime
+    multiple: bool = False
+
+
+def _check_remote(author: Account, content_html: str) -> None:
+    if author.local:
+        raise PostError("Remote posts need a remote author.")
+    if author.suspended_at:
+        raise PostError("This account is suspended.")
+    if len(content_html) > MAX_REMOTE_CONTENT:
+        raise PostError("The post is too long to be stored.", "text")
+
+
+def create_remote_post(
+    author: Account,
+    *,
+    uri: str,
+    content_html: str,
+    published: datetime,
+    visibility: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    in_reply_to: Post | None = None,
+    mentions: Sequence[Account] = (),
+    tags: Sequence[str] = (),
+    media: Sequence[RemoteMedia] = (),
+    poll: RemotePoll | None = None,
+    url: str = "",
+) -> Post:
+    """Store a post another server published, through the same insertion path,
+    counters and ``post_created`` event as ``create_post``.
+
+    ``content_html`` must already be sanitized (``core.text.sanitize``): it is stored
+    as is, never re-rendered. Idempotent by ``uri``: a known uri returns the stored
+    post. Raises ``PostError`` (suspended or local author, oversized content).
+    """
+    existing = Post.objects.filter(uri=uri, account=author).first() if uri else None
+    if existing is not None:
+        return existing
+    if not uri:
+        raise PostError("A remote post needs its id.")
+    content_html = (content_html or "").replace("\x00", "")
+    spoiler_text = (spoiler_text or "").replace("\x00", "").strip()[:500]
+    _check_remote(author, content_html)
+    if visibility not in Visibility.values:
+        raise PostError("Unknown visibility.", "visibility")
+    if in_reply_to is not None and in_reply_to.reblog_of_id:
+        in_reply_to = None
+    text = text_mod.plain_text(content_html)
+    spec = None
+    if poll is not None and len(poll.options) >= 2:
+        spec = PollSpec(options=[o[:200] for o in poll.options][:20],
+                        expires_in=max(poll.expires_at - published, timedelta(0)),
+                        multiple=poll.multiple)
+    media = list(media)[: settings.ROSTRA_MEDIA_MAX_ATTACHMENTS]
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                post = _insert_post(
+                    author, text, visibility, spoiler_text, sensitive or bool(spoiler_text),
+                    language or "", in_reply_to, (), spec, published, Source.FEDERATION,
+                    False, uri, url, content=content_html,
+                    mention_accounts=[m for m in mentions if m.pk != author.pk],
+                    tag_names=list(tags)[:50],
+                )
+                for position, item in enumerate(media):
+                    Media.objects.create(
+                        account=author, post=post, position=position,
+                        kind=_remote_kind(item.mime_type), remote_url=item.url[:2048],
+                        mime_type=item.mime_type[:64], description=item.description[:1500],
+                        blurhash=item.blurhash[:64], width=item.width, height=item.height,
+                    )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise PostError("The post could not be saved; please try again.")
+    transaction.on_commit(lambda: events.post_created.send(Post, post=post))
+    return post
+
+
+def _remote_kind(mime_type: str) -> str:
+    if mime_type.startswith("video/"):
+        return Media.Kind.VIDEO
+    return Media.Kind.IMAGE
+
+
+@transaction.atomic
+def update_remote_post(
+    post: Post,
+    *,
+    content_html: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str | None = None,
+    edited_at: datetime | None = None,
+    mentions: Sequence[Account] | None = None,
+    tags: Sequence[str] | None = None,
+    media_descriptions: Sequence[str] | None = None,
+) -> Post:
+    """Apply an edit announced by the post's server, keeping the history (the same
+    path as ``edit_post``). ``content_html`` is sanitized by the caller."""
+    content_html = (content_html or "").replace("\x00", "")
+    _check_remote(post.account, content_html)
+    attached = list(post.media.all())
+    descriptions = None
+    if media_descriptions is not None:
+        descriptions = {m.pk: d[:1500] for m, d in zip(attached, media_descriptions,
+                                                        strict=False)}
+    return _apply_edit(
+        post, attached, text_mod.plain_text(content_html), content_html,
+        (spoiler_text or "").replace("\x00", "").strip()[:500], sensitive, language,
+        descriptions, edited_at or timezone.now(),
+        mention_accounts=[m for m in (mentions or []) if m.pk != post.account_id]
+        if mentions is not None else [],
+        tag_names=list(tags)[:50] if tags is not None else [],
+    )

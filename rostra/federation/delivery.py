@@ -1,0 +1,321 @@
+"""Outbound delivery: one activity to many inboxes, at least once.
+
+``deliver(activity, signer, inboxes)`` stores one ``Delivery`` row per inbox (the pair
+activity id + inbox is unique, so asking twice sends once) and, after the transaction
+commits, enqueues ``deliver_batch`` tasks of up to ``BATCH_SIZE`` rows. A task claims
+its rows (a lease on ``next_attempt_at``, so two workers never send the same row at
+the same time), signs each request (draft-cavage, as the signer's key) and POSTs it
+through ``core.net``:
+
+* 2xx: delivered;
+* 4xx other than 408/429: refused for good (failed);
+* anything else (5xx, 408, 429, timeouts, connection errors): retried after
+  ``backoff(attempts)`` (30 s doubling, capped at 6 h) until ``GIVE_UP_AFTER``
+  (3 days) have passed since the activity was made; then failed.
+
+Each answer updates the inbox's ``RemoteInstance``: consecutive failures count up,
+after ``UNREACHABLE_AFTER`` of them the server is marked unreachable and its retries
+wait at least ``UNREACHABLE_RETRY``; one success resets it.
+
+A worker killed mid-batch leaves rows pending; their lease runs out after ``LEASE``
+and ``sweep`` (run at worker start, then every ``SWEEP_EVERY``) re-enqueues them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_tasks import task
+
+from rostra.accounts.models import Account, Follow
+from rostra.core import net
+from rostra.federation.keys import signer_for
+from rostra.federation.models import (
+    Delivery,
+    DomainAllow,
+    DomainBlock,
+    FederationSettings,
+    RemoteInstance,
+)
+
+logger = logging.getLogger("rostra.federation.delivery")
+
+BATCH_SIZE = 100
+SEND_THREADS = 16  # concurrent POSTs inside one batch (network-bound)
+TIMEOUT = 15.0
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=6)
+GIVE_UP_AFTER = timedelta(days=3)
+UNREACHABLE_AFTER = 10  # consecutive failures
+UNREACHABLE_RETRY = timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+SWEEP_EVERY = timedelta(minutes=10)
+PERMANENT_EXCEPT = {408, 429}
+
+
+# --- recipients ------------------------------------------------------------------
+
+def inbox_of(account: Account) -> str:
+    """Where to send to ``account``: its server's shared inbox when known."""
+    return account.shared_inbox_url or account.inbox_url
+
+
+def domain_of(url: str) -> str:
+    """The authority of ``url`` (host, and port when there is one), lower-cased."""
+    return urlsplit(url).netloc.lower()
+
+
+def _parents(domain: str) -> list[str]:
+    host = domain.split(":")[0] if not domain.startswith("[") else domain
+    labels = host.split(".")
+    return [domain, *(".".join(labels[i:]) for i in range(len(labels)))]
+
+
+def allowed_inboxes(inboxes: Iterable[str]) -> list[str]:
+    """``inboxes`` without duplicates, without ours and without those on suspended
+    servers (or, in allow-list mode, those on servers not allowed)."""
+    unique = [i for i in dict.fromkeys(i for i in inboxes if i) if domain_of(i)]
+    if not unique:
+        return []
+    suspended = set(DomainBlock.objects.filter(severity=DomainBlock.Severity.SUSPEND)
+                    .values_list("domain", flat=True))
+    allowlist = None
+    if FederationSettings.current().allowlist_mode:
+        allowlist = set(DomainAllow.objects.values_list("domain", flat=True))
+    result = []
+    for inbox in unique:
+        names = _parents(domain_of(inbox))
+        if suspended.intersection(names):
+            continue
+        if allowlist is not None and not allowlist.intersection(names):
+            continue
+        result.append(inbox)
+    return result
+
+
+def follower_inboxes(account: Account) -> list[str]:
+    """Inboxes of ``account``'s remote followers (shared ones deduplicated)."""
+    rows = (Follow.objects.filter(target_account=account, account__suspended_at__isnull=True)
+            .exclude(account__domain="")
+            .values_list("account__shared_inbox_url", "account__inbox_url"))
+    return list(dict.fromkeys(shared or own for shared, own in rows if shared or own))
+
+
+def account_inboxes(accounts: Iterable[Account | None]) -> list[str]:
+    """Inboxes of the remote accounts among ``accounts``."""
+    return [inbox_of(a) for a in accounts
+            if a is not None and not a.local and not a.suspended_at and inbox_of(a)]
+
+
+# --- queueing --------------------------------------------------------------------
+
+def deliver(activity: dict, signer: Account | None, inboxes: Iterable[str]) -> int:
+    """Queue ``activity`` (a dict with an ``id``) for ``inboxes``, signed by ``signer``
+    (a local account, or None for the instance actor). Returns the number of new
+    deliveries; already queued pairs are not queued again."""
+    targets = allowed_inboxes(inboxes)
+    if not targets:
+        return 0
+    payload = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+    activity_id = activity["id"]
+    instances = _instances({domain_of(i) for i in targets})
+    now = timezone.now()
+    rows = [Delivery(activity_id=activity_id, inbox_url=inbox, payload=payload, signer=signer,
+                     instance=instances.get(domain_of(inbox)), next_attempt_at=now)
+            for inbox in targets]
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        ids = list(Delivery.objects.filter(activity_id=activity_id, inbox_url__in=targets,
+                                           status=Delivery.Status.PENDING, attempts=0)
+                   .values_list("pk", flat=True))
+        transaction.on_commit(lambda: enqueue(ids))
+    return len(ids)
+
+
+def _instances(domains: set[str]) -> dict[str, RemoteInstance]:
+    known = {i.domain: i for i in RemoteInstance.objects.filter(domain__in=domains)}
+    missing = [RemoteInstance(domain=d) for d in domains if d not in known]
+    if missing:
+        RemoteInstance.objects.bulk_create(missing, ignore_conflicts=True)
+        known = {i.domain: i for i in RemoteInstance.objects.filter(domain__in=domains)}
+    return known
+
+
+def enqueue(ids: list[int], *, run_after: datetime | None = None) -> None:
+    """Enqueue ``deliver_batch`` tasks for ``ids`` in batches of ``BATCH_SIZE``."""
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start:start + BATCH_SIZE]
+        if run_after is None:
+            deliver_batch.enqueue(chunk)
+        else:
+            deliver_batch.using(run_after=run_after).enqueue(chunk)
+
+
+# --- sending ---------------------------------------------------------------------
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry number ``attempts`` (1 = after the first failure)."""
+    seconds = FIRST_RETRY.total_seconds() * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, MAX_RETRY.total_seconds()))
+
+
+def claim(ids: Iterable[int]) -> list[Delivery]:
+    """Take the pending, due rows among ``ids`` for ``LEASE``; return those we hold.
+
+    The lease is a unique ``next_attempt_at`` in the future: the rows carrying it after
+    the update are ours, whichever other worker raced us."""
+    now = timezone.now()
+    lease = now + LEASE + timedelta(microseconds=random.randrange(1, 10**6),
+                                    seconds=random.randrange(0, 60))
+    ids = list(ids)
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING,
+                            next_attempt_at__lte=now).update(next_attempt_at=lease)
+    return list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING,
+                                        next_attempt_at=lease)
+                .select_related("signer", "instance"))
+
+
+def _send(delivery: Delivery, signer) -> tuple[int | None, str]:
+    """POST one delivery; (status code or None, error text). No database access."""
+    try:
+        response = net.post(delivery.inbox_url, delivery.payload.encode(), sign_with=signer,
+                            timeout=TIMEOUT, max_bytes=64 * 1024)
+    except net.NetError as exc:
+        return None, str(exc)[:500]
+    except Exception as exc:  # noqa: BLE001 - one bad inbox must not stop a batch
+        return None, f"{exc.__class__.__name__}: {exc}"[:500]
+    error = "" if response.ok else response.text[:500]
+    return response.status, error
+
+
+def is_permanent(status: int | None) -> bool:
+    return status is not None and 400 <= status < 500 and status not in PERMANENT_EXCEPT
+
+
+def run_batch(ids: Iterable[int], *, threads: int = SEND_THREADS) -> dict[str, int]:
+    """Send the due pending deliveries among ``ids``; return counts by outcome."""
+    rows = claim(ids)
+    if not rows:
+        return {}
+    signers = {}
+    for row in rows:
+        if row.signer_id not in signers:
+            signers[row.signer_id] = signer_for(row.signer)
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(rows)))) as pool:
+        results = list(pool.map(lambda r: _send(r, signers[r.signer_id]), rows))
+    return _record(rows, results)
+
+
+def _record(rows: list[Delivery], results: list[tuple[int | None, str]]) -> dict[str, int]:
+    now = timezone.now()
+    counts: dict[str, int] = defaultdict(int)
+    health: dict[int, list[bool]] = defaultdict(list)
+    retries: dict[datetime, list[int]] = defaultdict(list)
+    unreachable = set(RemoteInstance.objects.filter(
+        pk__in={r.instance_id for r in rows if r.instance_id}, unreachable_since__isnull=False
+    ).values_list("pk", flat=True))
+    for row, (status, error) in zip(rows, results, strict=True):
+        row.attempts += 1
+        row.last_status_code = status
+        row.last_error = error
+        ok = status is not None and 200 <= status < 300
+        if row.instance_id:
+            health[row.instance_id].append(ok)
+        if ok:
+            row.status, row.delivered_at = Delivery.Status.DELIVERED, now
+            counts["delivered"] += 1
+        elif is_permanent(status) or now - row.created_at >= GIVE_UP_AFTER:
+            row.status = Delivery.Status.FAILED
+            counts["failed"] += 1
+        else:
+            wait = backoff(row.attempts)
+            if row.instance_id in unreachable:
+                wait = max(wait, UNREACHABLE_RETRY)
+            row.next_attempt_at = now + wait
+            retries[row.next_attempt_at].append(row.pk)
+            counts["retry"] += 1
+    Delivery.objects.bulk_update(
+        rows, ["status", "attempts", "last_status_code", "last_error", "next_attempt_at",
+               "delivered_at"], batch_size=500)
+    _update_health(health, now)
+    for when, ids in retries.items():
+        transaction.on_commit(lambda ids=ids, when=when: enqueue(ids, run_after=when))
+    return dict(counts)
+
+
+def _update_health(health: dict[int, list[bool]], now: datetime) -> None:
+    """A success resets a server's failures; failures add up until it is unreachable.
+    (Any success in the batch counts as the last word: the server answers.)"""
+    good = [pk for pk, outcomes in health.items() if any(outcomes)]
+    if good:
+        RemoteInstance.objects.filter(pk__in=good).update(
+            failures=0, unreachable_since=None, last_success_at=now)
+    for pk, outcomes in health.items():
+        if any(outcomes):
+            continue
+        RemoteInstance.objects.filter(pk=pk).update(
+            failures=F("failures") + len(outcomes), last_failure_at=now)
+    bad = [pk for pk, outcomes in health.items() if not any(outcomes)]
+    if bad:
+        RemoteInstance.objects.filter(pk__in=bad, failures__gte=UNREACHABLE_AFTER,
+                                      unreachable_since__isnull=True
+                                      ).update(unreachable_since=now)
+
+
+@task()
+def deliver_batch(ids: list[int]) -> dict[str, int]:
+    """Send the deliveries ``ids`` that are still pending and due."""
+    return run_batch(ids)
+
+
+# --- recovery --------------------------------------------------------------------
+
+def due_ids(limit: int = 100_000) -> list[int]:
+    """Pending deliveries whose time has come (including expired leases)."""
+    return list(Delivery.objects.filter(status=Delivery.Status.PENDING,
+                                        next_attempt_at__lte=timezone.now())
+                .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def sweep() -> int:
+    """Re-enqueue every due pending delivery (those a killed worker left behind).
+    Returns how many were enqueued."""
+    ids = due_ids()
+    enqueue(ids)
+    return len(ids)
+
+
+def _sweep_queued() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        Q(status="READY") | Q(status="RUNNING"), task_path=sweep_task.module_path
+    ).exists()
+
+
+@task()
+def sweep_task() -> int:
+    count = sweep()
+    sweep_task.using(run_after=timezone.now() + SWEEP_EVERY).enqueue()
+    return count
+
+
+def start_sweeping() -> None:
+    """Run at worker start: sweep now, and keep one periodic sweep in the queue."""
+    try:
+        if not _sweep_queued():
+            sweep_task.enqueue()
+        else:
+            sweep()
+    except Exception:  # pragma: no cover - the worker must start anyway
+        logger.exception("Could not schedule the delivery sweep")
