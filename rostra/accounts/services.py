@@ -290,7 +290,12 @@ def follow(
             existing.show_reblogs, existing.notify = show_reblogs, notify
             existing.save(update_fields=["show_reblogs", "notify"])
         return existing
-    if target.locked:
+    if target.locked or not target.local:
+        # A remote account is followed only once its server accepts (federation
+        # sends the Follow under ``uri`` and turns the Accept into the Follow).
+        if not uri and account.local and not target.local:
+            uri = f"{account.uri or absolute_url('/users/' + account.username)}" \
+                  f"#follows/{secrets.token_hex(16)}"
         request, created = FollowRequest.objects.get_or_create(
             account=account,
             target_account=target,
@@ -318,8 +323,8 @@ def _remove_follow(account: Account, target: Account) -> bool:
 @transaction.atomic
 def unfollow(account: Account, target: Account) -> None:
     """Stop following ``target`` (or withdraw a pending request). Idempotent."""
-    FollowRequest.objects.filter(account=account, target_account=target).delete()
-    if _remove_follow(account, target):
+    withdrawn, _ = FollowRequest.objects.filter(account=account, target_account=target).delete()
+    if _remove_follow(account, target) or withdrawn:
         transaction.on_commit(
             lambda: events.unfollowed.send(Account, account=account, target=target)
         )
@@ -348,6 +353,7 @@ def reject_follow_request(target: Account, request: FollowRequest) -> None:
     if request.target_account_id != target.pk:
         raise AccountError("This follow request is not addressed to you.")
     request.delete()
+    transaction.on_commit(lambda: events.follow_request_rejected.send(Account, request=request))
 
 
 def remove_follower(account: Account, follower: Account) -> None:
@@ -372,7 +378,11 @@ def block(account: Account, target: Account) -> Block:
 
 
 def unblock(account: Account, target: Account) -> None:
-    Block.objects.filter(account=account, target_account=target).delete()
+    deleted, _ = Block.objects.filter(account=account, target_account=target).delete()
+    if deleted:
+        transaction.on_commit(
+            lambda: events.unblocked.send(Account, account=account, target=target)
+        )
 
 
 def mute(

@@ -22,6 +22,8 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_MEDIA_MAX_BYTES": "Maximum size of one uploaded image (default 16 MB)",
     "ROSTRA_MEDIA_MAX_PIXELS": "Maximum pixels of one image, the decompression-bomb guard",
     "ROSTRA_EMAIL_URL": "smtp://user:pass@host:port to send mail; console/file otherwise",
+    "ROSTRA_RATE_LIMITS_ENABLED": "0 turns off the API rate limits",
+    "ROSTRA_EMAIL_FROM": "Sender address of outgoing mail",
     "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links)",
     "ROSTRA_FEDERATION_ALLOW_HTTP": "1 to let outbound fetches use plain http (testing only)",
     "ROSTRA_FEDERATION_ALLOW_PRIVATE": "1 to let outbound fetches reach private addresses",

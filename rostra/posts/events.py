@@ -10,3 +10,5 @@ post_favourited = Signal()  # favourite=Favourite
 post_unfavourited = Signal()  # account=Account, post=Post
 post_reblogged = Signal()  # reblog=Post (the boost)
 poll_ended = Signal()  # poll=Poll
+post_pinned = Signal()  # account=Account, post=Post
+post_unpinned = Signal()  # account=Account, post=Post

@@ -454,11 +454,17 @@ def pin(account: Account, post: Post) -> Pin:
         return existing
     if Pin.objects.filter(account=account).count() >= MAX_PINS:
         raise PostError(f"You can pin up to {MAX_PINS} posts.")
-    return Pin.objects.create(account=account, post=post)
+    pin_obj = Pin.objects.create(account=account, post=post)
+    transaction.on_commit(lambda: events.post_pinned.send(Post, account=account, post=post))
+    return pin_obj
 
 
 def unpin(account: Account, post: Post) -> None:
-    Pin.objects.filter(account=account, post=post).delete()
+    deleted, _ = Pin.objects.filter(account=account, post=post).delete()
+    if deleted:
+        transaction.on_commit(
+            lambda: events.post_unpinned.send(Post, account=account, post=post)
+        )
 
 
 @transaction.atomic
