@@ -1,6 +1,7 @@
 """The ASGI application: WebSocket connections go to the streaming API, all else
 to Django."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -9,6 +10,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rostra.settings")
 django_application = get_asgi_application()
 
 from rostra.api.streaming.websocket import websocket_app  # noqa: E402  (needs Django set up)
+
+# Everything loaded at start-up lives as long as the process: move it out of the
+# garbage collector's sight, so its full passes no longer stall requests (the
+# largest part of the home timeline's p99, measured by bench/timeline.py).
+gc.collect()
+gc.freeze()
 
 
 async def application(scope, receive, send):

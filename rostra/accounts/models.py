@@ -107,6 +107,7 @@ class SiteSettings(models.Model):
     title = models.CharField(max_length=100, default="Rostra")
     description = models.TextField(blank=True, default="")
     rules = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "site settings"
@@ -194,4 +195,18 @@ class Endorsement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "target_account"],
                                     name="endorsement_unique")
+        ]
+
+
+class SuggestionDismissal(models.Model):
+    """An account the owner does not want suggested to follow again."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    target_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target_account"],
+                                    name="suggestion_dismissal_unique")
         ]

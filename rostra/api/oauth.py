@@ -21,6 +21,7 @@ from django.utils import timezone
 from rostra.accounts.models import User
 from rostra.api import scopes as scope_rules
 from rostra.api.models import AccessToken, Application, AuthorizationCode
+from rostra.notifications import push
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 CODE_LIFETIME = timedelta(minutes=10)
@@ -149,12 +150,17 @@ def revoke(app: Application, plain: str) -> None:
     """Revoke the access or refresh token ``plain`` if it belongs to ``app`` (RFC 7009:
     unknown tokens are not an error)."""
     h = digest(plain or "")
-    AccessToken.objects.filter(application=app, revoked_at__isnull=True).filter(
-        token_hash=h
-    ).update(revoked_at=timezone.now())
-    AccessToken.objects.filter(application=app, revoked_at__isnull=True).filter(
-        refresh_token_hash=h
-    ).update(revoked_at=timezone.now())
+    live = AccessToken.objects.filter(application=app, revoked_at__isnull=True)
+    _revoke(live.filter(token_hash=h))
+    _revoke(live.filter(refresh_token_hash=h))
+
+
+def _revoke(tokens) -> None:
+    """Revoke ``tokens`` (a queryset) and end their Web Push subscriptions."""
+    keys = list(tokens.values_list("token_hash", flat=True))
+    tokens.update(revoked_at=timezone.now())
+    if keys:
+        push.unsubscribe_tokens(keys)
 
 
 def create_code(app: Application, user: User, redirect_uri: str, scope_list: list[str],
@@ -188,7 +194,7 @@ def exchange_code(client_id: str | None, client_secret: str | None, plain_code: 
         used_at=timezone.now()
     )
     if not claimed:
-        AccessToken.objects.filter(authorization_code=code).update(revoked_at=timezone.now())
+        _revoke(AccessToken.objects.filter(authorization_code=code))
         raise OAuthError("invalid_grant", "The authorization code was already used.")
     if code.expires_at <= timezone.now():
         raise OAuthError("invalid_grant", "The authorization code has expired.")
@@ -219,8 +225,7 @@ def refresh(client_id: str | None, client_secret: str | None, plain_refresh: str
             wanted = scope_rules.parse(raw_scope)
             if not scope_rules.within(wanted, old.scope_list):
                 raise OAuthError("invalid_scope", "A refresh cannot widen the scope.")
-        old.revoked_at = timezone.now()
-        old.save(update_fields=["revoked_at"])
+        _revoke(AccessToken.objects.filter(pk=old.pk))
         return issue_token(app, old.user, wanted)
 
 

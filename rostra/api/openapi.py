@@ -6,7 +6,7 @@ What a route's code does not say (its parameters and the entity it answers with)
 comes from ``OPERATIONS`` below, one compact line per operation:
 ``"METHOD route": (response, "name:type name ...")``; the names are query
 parameters of a GET/DELETE and body fields otherwise. Types: ``str`` (default),
-``int``, ``bool``, ``array`` (of strings), ``enum(a|b)``. ``response`` names an
+``int``, ``bool``, ``array`` (of strings), ``object``, ``enum(a|b)``. ``response`` names an
 entity of ``SCHEMAS`` (``[Entity]`` for a list, ``{}`` for an empty object).
 Routes served by plain views without that metadata (the streaming API) are left
 out, apart from the OAuth ones listed in ``PLAIN_VIEWS``.
@@ -106,8 +106,12 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "GET api/v2/filters/{filter_id}/statuses": ("[FilterStatus]", ""),
     "POST api/v2/filters/{filter_id}/statuses": ("FilterStatus", "status_id"),
     "GET api/v2/filters/statuses/{row_id}": ("FilterStatus", ""),
-    "GET api/v1/filters": ("[Object]", ""),
-    "GET api/v1/filters/{keyword_id}": ("Object", ""),
+    "GET api/v1/filters": ("[V1Filter]", ""),
+    "POST api/v1/filters": ("V1Filter", f"phrase {CONTEXTS} irreversible:bool whole_word:bool "
+                                        "expires_in:int"),
+    "GET api/v1/filters/{keyword_id}": ("V1Filter", ""),
+    "PUT api/v1/filters/{keyword_id}": ("V1Filter", f"phrase {CONTEXTS} irreversible:bool "
+                                                    "whole_word:bool expires_in:int"),
     "GET api/v1/trends": ("[Tag]", "limit:int offset:int"),
     "GET api/v1/trends/tags": ("[Tag]", "limit:int offset:int"),
     "GET api/v1/trends/statuses": ("[Status]", "limit:int offset:int"),
@@ -115,6 +119,34 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "GET api/v1/accounts/familiar_followers": ("[Object]", "id:array"),
     "GET api/v1/endorsements": ("[Account]", PAGE),
     "GET api/openapi.json": ("Object", ""),
+    # H8
+    "GET api/v1/announcements": ("[Object]", ""),
+    "GET api/v1/instance/rules": ("[Rule]", ""),
+    "GET api/v1/instance/peers": ("[String]", ""),
+    "GET api/v1/instance/activity": ("[Activity]", ""),
+    "GET api/v1/instance/extended_description": ("ExtendedDescription", ""),
+    "GET api/v1/instance/translation_languages": ("Object", ""),
+    "GET api/v2/notifications": ("GroupedNotificationsResults",
+                                 f"{PAGE} types:array exclude_types:array grouped_types:array "
+                                 "account_id expand_accounts:enum(full|partial_avatars)"),
+    "GET api/v2/notifications/unread_count": ("Object", "limit:int types:array "
+                                                        "exclude_types:array "
+                                                        "grouped_types:array account_id"),
+    "GET api/v2/notifications/{group_key}": ("GroupedNotificationsResults", ""),
+    "GET api/v2/notifications/{group_key}/accounts": ("[Account]", PAGE),
+    "GET api/v1/featured_tags": ("[FeaturedTag]", ""),
+    "POST api/v1/featured_tags": ("FeaturedTag", "name"),
+    "GET api/v1/featured_tags/suggestions": ("[Tag]", ""),
+    "GET api/v1/accounts/{account_id}/featured_tags": ("[FeaturedTag]", ""),
+    "GET api/v1/accounts/{account_id}/endorsements": ("[Account]", PAGE),
+    "POST api/v1/push/subscription": ("WebPushSubscription", "subscription:object data:object"),
+    "GET api/v1/push/subscription": ("WebPushSubscription", ""),
+    "PUT api/v1/push/subscription": ("WebPushSubscription", "data:object policy"),
+    "DELETE api/v1/push/subscription": ("{}", ""),
+    "GET api/v2/suggestions": ("[Suggestion]", "limit:int"),
+    "GET api/v1/suggestions": ("[Account]", "limit:int"),
+    "GET api/v1/directory": ("[Account]", "offset:int limit:int order:enum(active|new) "
+                                          "local:bool"),
 }
 # Operations whose answer is not inferred: relationship buttons and status actions.
 RELATIONSHIP_ACTIONS = ("follow", "unfollow", "block", "unblock", "mute", "unmute",
@@ -169,6 +201,31 @@ SCHEMAS = {
     "Tag": _obj("name", "url", "history", name=S, url=S,
                 history={"type": "array", "items": _obj("day", "uses", "accounts", day=S,
                                                         uses=S, accounts=S)}),
+    "String": S,
+    "V1Filter": _obj("id", "phrase", "context", "whole_word", "irreversible", id=S, phrase=S,
+                     context={"type": "array", "items": S}, whole_word=B, irreversible=B,
+                     expires_at=NS),
+    "Suggestion": _obj("source", "sources", "account", source=S,
+                       sources={"type": "array", "items": S},
+                       account={"$ref": "#/components/schemas/Account"}),
+    "WebPushSubscription": _obj("id", "endpoint", "alerts", "server_key", "policy", id=S,
+                                endpoint=S, alerts={"type": "object"}, server_key=S,
+                                policy=S, standard=B),
+    "FeaturedTag": _obj("id", "name", "url", "statuses_count", id=S, name=S, url=S,
+                        statuses_count=S, last_status_at=NS),
+    "GroupedNotificationsResults": _obj(
+        "accounts", "statuses", "notification_groups", accounts={"type": "array"},
+        statuses={"type": "array"},
+        notification_groups={"type": "array", "items": _obj(
+            "group_key", "notifications_count", "type", "most_recent_notification_id",
+            "sample_account_ids", group_key=S, notifications_count=INT, type=S,
+            most_recent_notification_id=S, page_min_id=S, page_max_id=S,
+            latest_page_notification_at=S, sample_account_ids={"type": "array"},
+            status_id=S)}),
+    "Rule": _obj("id", "text", "hint", id=S, text=S, hint=S),
+    "Activity": _obj("week", "statuses", "logins", "registrations", week=S, statuses=S,
+                     logins=S, registrations=S),
+    "ExtendedDescription": _obj("updated_at", "content", updated_at=S, content=S),
     "PreviewCard": _obj("url", "title", "description", "type", url=S, title=S,
                         description=S, type=S, history={"type": "array"}),
 }
@@ -181,6 +238,8 @@ def _schema(type_name: str) -> dict:
         return {"type": "integer"}
     if type_name == "bool":
         return {"type": "boolean"}
+    if type_name == "object":
+        return {"type": "object"}
     if type_name == "array":
         return {"type": "array", "items": {"type": "string"}}
     if type_name.startswith("enum("):

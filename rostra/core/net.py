@@ -23,14 +23,17 @@ Errors are typed, all subclasses of ``NetError``.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+import certifi
 import httpx
 from django.conf import settings
 
@@ -263,6 +266,13 @@ def post(
     return _send("POST", url, request_headers, body, max_bytes, timeout, sign_with)
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every request: building one loads the CA bundle (~20 ms
+    of CPU), which dominated the cost of a delivery. Contexts are safe to share."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def _send(method, url, headers, body, max_bytes, timeout, sign_with) -> Response:
     scheme, host, port = check_url(url)
     address = resolve_checked(host, port)
@@ -285,7 +295,8 @@ def _send(method, url, headers, body, max_bytes, timeout, sign_with) -> Response
     deadline = time.monotonic() + timeout
     limits = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
     try:
-        with httpx.Client(timeout=limits, trust_env=False, follow_redirects=False) as client:
+        with httpx.Client(timeout=limits, trust_env=False, follow_redirects=False,
+                          verify=_tls_context()) as client:
             request = client.build_request(method, target, headers=all_headers, content=body,
                                            extensions=extensions)
             reply = client.send(request, stream=True)

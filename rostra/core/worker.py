@@ -11,6 +11,24 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("rostra.worker")
 
+# Callables run when a worker starts (apps register them in ``ready``, e.g. federation
+# re-enqueues the deliveries a killed worker left behind). Core imports no app.
+_start_hooks: list = []
+
+
+def on_start(hook) -> None:
+    """Run ``hook()`` whenever a worker starts (in-process or ``rostra worker``)."""
+    if hook not in _start_hooks:
+        _start_hooks.append(hook)
+
+
+def run_start_hooks() -> None:
+    for hook in _start_hooks:
+        try:
+            hook()
+        except Exception:  # pragma: no cover - a hook must not keep the worker down
+            logger.exception("A worker start hook failed")
+
 
 class ThreadWorker(Worker):
     """A worker that leaves signal handling to the process that hosts it."""
@@ -40,6 +58,7 @@ def start_in_thread(*, interval: float = 1.0) -> tuple[Worker, threading.Thread]
 
     def run() -> None:
         try:
+            run_start_hooks()
             worker.run()
         except Exception:  # pragma: no cover - logged, the web server goes on
             logger.exception("The background worker stopped")

@@ -5,3 +5,11 @@ class FederationConfig(AppConfig):
     name = "rostra.federation"
     label = "federation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from rostra.core import worker
+        from rostra.federation import delivery, outbox_events
+
+        outbox_events.connect()
+        # Deliveries a killed worker left pending are picked up when a worker starts.
+        worker.on_start(delivery.start_sweeping)

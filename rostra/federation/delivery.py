@@ -39,14 +39,9 @@ from django_tasks import task
 
 from rostra.accounts.models import Account, Follow
 from rostra.core import net
+from rostra.federation import policy
 from rostra.federation.keys import signer_for
-from rostra.federation.models import (
-    Delivery,
-    DomainAllow,
-    DomainBlock,
-    FederationSettings,
-    RemoteInstance,
-)
+from rostra.federation.models import Delivery, RemoteInstance
 
 logger = logging.getLogger("rostra.federation.delivery")
 
@@ -75,31 +70,18 @@ def domain_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def _parents(domain: str) -> list[str]:
-    host = domain.split(":")[0] if not domain.startswith("[") else domain
-    labels = host.split(".")
-    return [domain, *(".".join(labels[i:]) for i in range(len(labels)))]
-
-
 def allowed_inboxes(inboxes: Iterable[str]) -> list[str]:
-    """``inboxes`` without duplicates, without ours and without those on suspended
-    servers (or, in allow-list mode, those on servers not allowed)."""
+    """``inboxes`` without duplicates and without those on servers we do not
+    federate with (suspended, or not allowed in allow-list mode: ``policy``)."""
     unique = [i for i in dict.fromkeys(i for i in inboxes if i) if domain_of(i)]
-    if not unique:
-        return []
-    suspended = set(DomainBlock.objects.filter(severity=DomainBlock.Severity.SUSPEND)
-                    .values_list("domain", flat=True))
-    allowlist = None
-    if FederationSettings.current().allowlist_mode:
-        allowlist = set(DomainAllow.objects.values_list("domain", flat=True))
+    refused: dict[str, bool] = {}
     result = []
     for inbox in unique:
-        names = _parents(domain_of(inbox))
-        if suspended.intersection(names):
-            continue
-        if allowlist is not None and not allowlist.intersection(names):
-            continue
-        result.append(inbox)
+        host = domain_of(inbox)
+        if host not in refused:
+            refused[host] = policy.is_refused(host)
+        if not refused[host]:
+            result.append(inbox)
     return result
 
 
@@ -128,6 +110,11 @@ def deliver(activity: dict, signer: Account | None, inboxes: Iterable[str]) -> i
         return 0
     payload = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
     activity_id = activity["id"]
+    queued = set(Delivery.objects.filter(activity_id=activity_id, inbox_url__in=targets)
+                 .values_list("inbox_url", flat=True))
+    targets = [t for t in targets if t not in queued]
+    if not targets:
+        return 0
     instances = _instances({domain_of(i) for i in targets})
     now = timezone.now()
     rows = [Delivery(activity_id=activity_id, inbox_url=inbox, payload=payload, signer=signer,
@@ -136,7 +123,7 @@ def deliver(activity: dict, signer: Account | None, inboxes: Iterable[str]) -> i
     with transaction.atomic():
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         ids = list(Delivery.objects.filter(activity_id=activity_id, inbox_url__in=targets,
-                                           status=Delivery.Status.PENDING, attempts=0)
+                                           status=Delivery.Status.PENDING)
                    .values_list("pk", flat=True))
         transaction.on_commit(lambda: enqueue(ids))
     return len(ids)
@@ -221,16 +208,17 @@ def _record(rows: list[Delivery], results: list[tuple[int | None, str]]) -> dict
     counts: dict[str, int] = defaultdict(int)
     health: dict[int, list[bool]] = defaultdict(list)
     retries: dict[datetime, list[int]] = defaultdict(list)
+    for row, (status, _error) in zip(rows, results, strict=True):
+        if row.instance_id:
+            health[row.instance_id].append(status is not None and 200 <= status < 300)
+    _update_health(health, now)
     unreachable = set(RemoteInstance.objects.filter(
-        pk__in={r.instance_id for r in rows if r.instance_id}, unreachable_since__isnull=False
-    ).values_list("pk", flat=True))
+        pk__in=list(health), unreachable_since__isnull=False).values_list("pk", flat=True))
     for row, (status, error) in zip(rows, results, strict=True):
         row.attempts += 1
         row.last_status_code = status
         row.last_error = error
         ok = status is not None and 200 <= status < 300
-        if row.instance_id:
-            health[row.instance_id].append(ok)
         if ok:
             row.status, row.delivered_at = Delivery.Status.DELIVERED, now
             counts["delivered"] += 1
@@ -247,7 +235,6 @@ def _record(rows: list[Delivery], results: list[tuple[int | None, str]]) -> dict
     Delivery.objects.bulk_update(
         rows, ["status", "attempts", "last_status_code", "last_error", "next_attempt_at",
                "delivered_at"], batch_size=500)
-    _update_health(health, now)
     for when, ids in retries.items():
         transaction.on_commit(lambda ids=ids, when=when: enqueue(ids, run_after=when))
     return dict(counts)

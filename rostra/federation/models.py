@@ -148,3 +148,28 @@ class RemoteActor(models.Model):
     also_known_as = models.JSONField(default=list, blank=True)
     fetched_at = models.DateTimeField(default=timezone.now)
     document = models.JSONField(default=dict, blank=True)  # the last actor document
+    avatar_url = models.URLField(max_length=2048, blank=True, default="")  # remote, not mirrored
+    header_url = models.URLField(max_length=2048, blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.account.uri
+
+
+class RemoteReport(models.Model):
+    """A ``Flag`` another server sent us: kept for moderators (the moderation app
+    turns these into cases)."""
+
+    activity_id = models.CharField(max_length=2048, unique=True)
+    reporter = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the reporting actor (often the remote instance actor, unknown as an account)
+    reporter_uri = models.CharField(max_length=2048)
+    target_account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="remote_reports"
+    )
+    posts = models.ManyToManyField("posts.Post", blank=True, related_name="+")
+    content = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.reporter_uri} → {self.target_account}"

@@ -6,6 +6,8 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from rostra.notifications import handlers
+        from rostra.notifications import events, handlers, push
 
         handlers.connect()
+        events.notification_created.connect(push.on_notification_created,
+                                            dispatch_uid="notifications.push")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from rostra.accounts.models import Account, Block, Mute
 from rostra.accounts.services import active_mutes_q
 from rostra.notifications import events
+from rostra.notifications.groups import assign_key
 from rostra.notifications.models import Notification, NotificationMarker
 from rostra.posts.models import Post
 from rostra.posts.visibility import can_see
@@ -41,7 +43,8 @@ def notify(
     if existing is not None and type_ not in (Notification.Type.UPDATE,):
         return existing
     created = Notification.objects.create(
-        account=recipient, from_account=from_account, type=type_, post=post
+        account=recipient, from_account=from_account, type=type_, post=post,
+        group_key=assign_key(recipient, type_, post, timezone.now()),
     )
     announce(created)
     return created

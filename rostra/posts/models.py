@@ -55,6 +55,9 @@ class Post(SnowflakeModel):
     origin_url = models.URLField(max_length=2048, blank=True, default="")
     # Quiet posts (imports) stay out of followers' home timelines and notify no one.
     quiet = models.BooleanField(default=False)
+    # the client app a local post was written with (the API door sets them)
+    application_name = models.CharField(max_length=200, blank=True, default="")
+    application_website = models.CharField(max_length=2048, blank=True, default="")
     replies_count = models.PositiveIntegerField(default=0)
     reblogs_count = models.PositiveIntegerField(default=0)
     favourites_count = models.PositiveIntegerField(default=0)
@@ -239,3 +242,17 @@ class ScheduledPost(models.Model):
     scheduled_at = models.DateTimeField(db_index=True)
     params = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class FeaturedTag(models.Model):
+    """A hashtag an account features on its profile (Mastodon's FeaturedTag); its
+    count and last use are computed from the account's public posts when read."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="featured_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "tag"], name="featured_tag_unique")
+        ]

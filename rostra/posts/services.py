@@ -169,11 +169,14 @@ def create_post(
     quiet: bool = False,
     uri: str = "",
     origin_url: str = "",
+    application: dict | None = None,
 ) -> Post:
     """Create a post by ``author``. Raises ``PostError`` with a message for the user.
 
     ``published`` (imports, federation) sets the date and thus the id; a quiet
     post notifies no one and stays out of followers' home timelines.
+    ``application`` (``{"name", "website"}``) is the client app it was posted with,
+    as the door knows it (the API's OAuth application).
     """
     # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
     text = (text or "").replace("\r\n", "\n").replace("\x00", "")
@@ -202,6 +205,8 @@ def create_post(
                     language, in_reply_to, media, poll, published, source, quiet, uri, origin_url,
                 )
                 _claim_media(author, media, post)
+                if application:
+                    _record_application(post, application)
             break
         except IntegrityError:
             # Two posts got the same time-sortable id: take the next one.
@@ -210,6 +215,13 @@ def create_post(
         raise PostError("The post could not be saved; please try again.")
     transaction.on_commit(lambda: events.post_created.send(Post, post=post))
     return post
+
+
+def _record_application(post: Post, application: dict) -> None:
+    post.application_name = str(application.get("name") or "")[:200]
+    post.application_website = str(application.get("website") or "")[:2048]
+    Post.objects.filter(pk=post.pk).update(application_name=post.application_name,
+                                           application_website=post.application_website)
 
 
 def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in_reply_to,
@@ -654,7 +666,8 @@ def update_remote_post(
         post, attached, text_mod.plain_text(content_html), content_html,
         (spoiler_text or "").replace("\x00", "").strip()[:500], sensitive, language,
         descriptions, edited_at or timezone.now(),
-        mention_accounts=[m for m in (mentions or []) if m.pk != post.account_id]
-        if mentions is not None else [],
-        tag_names=list(tags)[:50] if tags is not None else [],
+        mention_accounts=[m for m in mentions if m.pk != post.account_id]
+        if mentions is not None else [m.account for m in post.mentions.all() if m.account],
+        tag_names=list(tags)[:50] if tags is not None
+        else list(post.post_tags.values_list("tag__display_name", flat=True)),
     )

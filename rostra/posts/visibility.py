@@ -6,14 +6,17 @@
 * never across a block (either direction) or from a suspended account;
 * a boost is visible when both the boost and the boosted post are.
 
-``can_see`` answers for one post; ``visible_q`` is the same rule as a query filter.
+``can_see`` answers for one post; ``visible_q`` is the same rule as a query filter;
+``who_can_see`` the same rule for many viewers of one post (fan-out).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from django.db.models import Q
 
-from rostra.accounts.models import Account, Follow
+from rostra.accounts.models import Account, Block, Follow
 from rostra.accounts.services import blocked_account_ids
 from rostra.posts.models import Mention, Post, Visibility
 
@@ -76,3 +79,45 @@ def visible_posts(viewer: Account | None):
     """All posts ``viewer`` may see (a queryset to narrow further)."""
     return Post.objects.filter(visible_q(viewer))
 
+
+
+CHUNK = 5000  # ids per IN list (SQLite allows 32,766 bound values per statement)
+
+
+def _chunks(ids: set[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
+
+
+def _who_can_see_one(post: Post, ids: set[int]) -> set[int]:
+    author = post.account
+    allowed = {author.pk} & ids
+    others = ids - {author.pk}
+    if author.suspended_at is not None or not others:
+        return allowed
+    if post.visibility in OPEN:
+        seeing = set(others)
+    else:
+        seeing = set()
+        for chunk in _chunks(others):
+            seeing |= set(Mention.objects.filter(post=post, account_id__in=chunk)
+                          .values_list("account_id", flat=True))
+            if post.visibility == Visibility.PRIVATE:
+                seeing |= set(Follow.objects.filter(target_account=author, account_id__in=chunk)
+                              .values_list("account_id", flat=True))
+    for chunk in _chunks(seeing):
+        seeing -= set(Block.objects.filter(account=author, target_account_id__in=chunk)
+                      .values_list("target_account_id", flat=True))
+        seeing -= set(Block.objects.filter(account_id__in=chunk, target_account=author)
+                      .values_list("account_id", flat=True))
+    return allowed | seeing
+
+
+def who_can_see(post: Post, viewer_ids: Iterable[int]) -> set[int]:
+    """Those of ``viewer_ids`` (accounts) for whom ``can_see(viewer, post)`` holds,
+    in a few queries whatever their number (used to fan a post out)."""
+    ids = _who_can_see_one(post, set(viewer_ids))
+    if post.reblog_of_id is not None and ids:
+        ids = _who_can_see_one(post.reblog_of, ids)
+    return ids

@@ -10,6 +10,7 @@ from rostra.accounts.models import Account
 from rostra.notifications import events as notification_events
 from rostra.posts import events as post_events
 from rostra.posts.models import Mention, Post, Visibility
+from rostra.posts.visibility import who_can_see
 from rostra.streaming import streams
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,7 @@ def _conversation_streams(post: Post) -> set[str]:
               .values_list("account_id", flat=True))
     if post.account.local:
         ids.add(post.account_id)
-    return {streams.direct_stream(a.pk) for a in Account.objects.filter(pk__in=ids)
-            if a.pk == post.account_id or streams.can_see(a, post)}
+    return {streams.direct_stream(pk) for pk in who_can_see(post, ids)}
 
 
 @_guarded

@@ -26,7 +26,7 @@ from django.utils import timezone
 from rostra.accounts.models import Account, Follow, Mute
 from rostra.accounts.services import active_mutes_q
 from rostra.posts.models import Post, Visibility
-from rostra.posts.visibility import can_see
+from rostra.posts.visibility import who_can_see
 from rostra.streaming.models import StreamEvent
 from rostra.timelines.models import List, ListAccount
 
@@ -78,8 +78,7 @@ def home_recipients(post: Post) -> list[int]:
         active_mutes_q(), account_id__in=candidates, target_account_id__in=hidden_authors
     ).values_list("account_id", flat=True))
     candidates -= muting
-    return [viewer.pk for viewer in Account.objects.filter(pk__in=candidates)
-            if can_see(viewer, post)]
+    return sorted(who_can_see(post, candidates))
 
 
 def list_streams(post: Post, readers: set[int]) -> set[str]:

@@ -163,6 +163,36 @@ def update_keyword(row: FilterKeyword, *, keyword=None, whole_word=None) -> Filt
     return row
 
 
+def update_v1_filter(row: FilterKeyword, *, phrase=None, whole_word=None, context=None,
+                     irreversible=None, expires_in=_UNSET) -> FilterKeyword:
+    """A v1 filter is one keyword of a v2 filter: ``phrase``/``whole_word`` change
+    the keyword, ``context``/``irreversible`` (hide)/``expires_in`` its filter, which
+    is refused when that filter has other keywords (they would change too)."""
+    found = row.filter
+    changes_filter = (context is not None or irreversible is not None
+                      or expires_in is not _UNSET)
+    if changes_filter and found.keywords.exclude(pk=row.pk).exists():
+        raise TimelineError("This filter has several keywords; change it through "
+                            "/api/v2/filters", "context")
+    alone = not found.keywords.exclude(pk=row.pk).exists()
+    with transaction.atomic():
+        update_keyword(row, keyword=phrase, whole_word=whole_word)
+        update_filter(found, title=phrase if alone else None, context=context,
+                      filter_action=None if irreversible is None
+                      else ("hide" if irreversible else "warn"),
+                      expires_in=expires_in)
+    return row
+
+
+def delete_v1_filter(row: FilterKeyword) -> None:
+    """Delete a v1 filter: its keyword, and its v2 filter when no keyword is left."""
+    with transaction.atomic():
+        found = row.filter
+        row.delete()
+        if not found.keywords.exists():
+            found.delete()
+
+
 def add_status(found: Filter, post: Post) -> FilterStatus:
     row, _ = FilterStatus.objects.get_or_create(filter=found, post=post)
     return row

@@ -59,7 +59,8 @@ def home_query(viewer: Account):
     """The home timeline as a queryset: own posts and those of followed accounts
     (with their boosts), minus blocked and muted accounts, within visibility."""
     follows = list(
-        Follow.objects.filter(account=viewer).values_list("target_account_id", "show_reblogs")
+        Follow.objects.filter(account=viewer, target_account__suspended_at__isnull=True)
+        .values_list("target_account_id", "show_reblogs")
     )
     hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
     followed = [a for a, _ in follows if a not in hidden]
@@ -81,9 +82,11 @@ def home_query(viewer: Account):
     )
     if no_boosts:
         qs = qs.exclude(_InIds("account_id", no_boosts), reblog_of__isnull=False)
+    # A boost shows only while the boosted author is visible: not hidden, not suspended.
+    boosted_ok = Q(reblog_of__account__suspended_at__isnull=True)
     if hidden:
-        qs = qs.filter(Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=hidden))
-    return qs
+        boosted_ok &= ~Q(reblog_of__account_id__in=hidden)
+    return qs.filter(Q(reblog_of__isnull=True) | boosted_ok)
 
 
 # Home is read newest first through the (account_id, id) index. Sorting every post
@@ -161,7 +164,24 @@ def _public_base(viewer: Account | None):
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:
             qs = qs.exclude(account_id__in=hidden)
-    return qs
+    return _without_silenced(qs, viewer)
+
+
+def _without_silenced(qs, viewer: Account | None):
+    """Posts of silenced servers (an admin's ``DomainBlock``) stay out of public
+    timelines except for those who follow their authors."""
+    from rostra.federation.policy import silenced_domains  # the admin's decision
+
+    silenced = Q()
+    for domain in silenced_domains():
+        silenced |= (Q(account__domain=domain) | Q(account__domain__endswith=f".{domain}")
+                     | Q(account__domain__startswith=f"{domain}:"))
+    if not silenced:
+        return qs
+    if viewer is not None:
+        followed = Follow.objects.filter(account=viewer).values("target_account_id")
+        silenced &= ~Q(account_id__in=followed)
+    return qs.exclude(silenced)
 
 
 def local(viewer: Account | None, page: Page) -> list[Post]:

@@ -158,8 +158,8 @@ def test_signer_for_signs_as_the_account_and_the_instance(alice):
     assert keys.signer_for(alice).key_id == f"{BASE}/users/alice#main-key"
 
 
-def test_inboxes_answer_honestly_that_they_do_not_process_yet(client, alice):
+def test_inboxes_refuse_unsigned_posts(client, alice):
     assert client.post("/users/alice/inbox", b"{}",
-                       content_type="application/activity+json").status_code == 501
+                       content_type="application/activity+json").status_code == 401
     assert client.post("/inbox", b"{}", content_type="application/activity+json"
-                       ).status_code == 501
+                       ).status_code == 401

@@ -19,7 +19,7 @@ from rostra.notifications.models import Notification
 from rostra.posts import services as posts
 from rostra.posts.models import Post
 from rostra.posts.search import search_posts
-from rostra.posts.visibility import can_see, visible_posts
+from rostra.posts.visibility import can_see, visible_posts, who_can_see
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import Page
 from tests import factories
@@ -77,6 +77,11 @@ def door_can_see(world, viewer):
     return can_see(viewer, world.post)
 
 
+def door_who_can_see(world, viewer):
+    everyone = [a.pk for a in world.accounts.values()]
+    return viewer.pk in who_can_see(world.post, everyone)
+
+
 def door_visible_q(world, viewer):
     return visible_posts(viewer).filter(pk=world.post.pk).exists()
 
@@ -130,6 +135,7 @@ def expected(door: str, visibility: str, viewer: str) -> bool:
 DOORS = {
     "can_see": door_can_see,
     "visible_q": door_visible_q,
+    "who_can_see": door_who_can_see,
     "profile": door_profile,
     "thread": door_thread,
     "search": door_search,
@@ -139,7 +145,7 @@ DOORS = {
     "home": door_home,
     "notification": door_notification,
 }
-NEEDS_ACCOUNT = {"home", "notification"}
+NEEDS_ACCOUNT = {"home", "notification", "who_can_see"}
 
 CASES = [
     pytest.param(door, visibility, viewer, id=f"{door}-{visibility}-{viewer}")
@@ -180,6 +186,7 @@ def test_boost_of_a_post_across_a_block_is_hidden_everywhere(boost_world, direct
     else:
         accounts.block(boosted, viewer)
     assert not can_see(viewer, boost)
+    assert viewer.pk not in who_can_see(boost, [viewer.pk, booster.pk])
     assert not visible_posts(viewer).filter(pk=boost.pk).exists()
     assert boost.pk not in _ids(timelines.home(viewer, PAGE))
     assert boost.pk not in _ids(timelines.profile(viewer, booster, PAGE))
@@ -188,6 +195,7 @@ def test_boost_of_a_post_across_a_block_is_hidden_everywhere(boost_world, direct
 def test_boost_is_visible_without_a_block(boost_world):
     viewer, booster, _, boost = boost_world
     assert can_see(viewer, boost)
+    assert who_can_see(boost, [viewer.pk, booster.pk]) == {viewer.pk, booster.pk}
     assert visible_posts(viewer).filter(pk=boost.pk).exists()
     assert boost.pk in _ids(timelines.home(viewer, PAGE))
     assert boost.pk in _ids(timelines.profile(viewer, booster, PAGE))
@@ -200,6 +208,7 @@ def test_boost_of_a_suspended_accounts_post_is_hidden(boost_world):
     Account.objects.filter(pk=boosted.pk).update(suspended_at=timezone.now())
     boost = Post.objects.get(pk=boost.pk)
     assert not can_see(viewer, boost)
+    assert who_can_see(boost, [viewer.pk]) == set()
     assert not visible_posts(viewer).filter(pk=boost.pk).exists()
     assert boost.pk not in _ids(timelines.profile(viewer, booster, PAGE))
 

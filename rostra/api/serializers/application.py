@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rostra.api.models import Application
+from rostra.notifications import push
 
 
 def serialize_application(app: Application, client_secret: str | None = None) -> dict:
@@ -14,7 +15,7 @@ def serialize_application(app: Application, client_secret: str | None = None) ->
         "scopes": app.scope_list,
         "redirect_uri": "\n".join(app.redirect_uri_list),
         "redirect_uris": app.redirect_uri_list,
-        "vapid_key": None,
+        "vapid_key": push.server_key(),
     }
     if client_secret is not None:
         data["client_id"] = app.client_id

@@ -8,6 +8,8 @@ import rostra
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account, SiteSettings, User
 from rostra.core.links import absolute_url
+from rostra.notifications import push
+from rostra.posts import featured_tags
 from rostra.posts import media as media_rules
 from rostra.posts import services as post_rules
 from rostra.posts.models import Post
@@ -31,7 +33,8 @@ def rostra_version() -> str:
 
 def configuration() -> dict:
     return {
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": post_rules.MAX_PINS},
+        "accounts": {"max_featured_tags": featured_tags.MAX_FEATURED,
+                     "max_pinned_statuses": post_rules.MAX_PINS},
         "statuses": {
             "max_characters": settings.ROSTRA_POST_MAX_CHARS,
             "max_media_attachments": settings.ROSTRA_MEDIA_MAX_ATTACHMENTS,
@@ -55,7 +58,7 @@ def configuration() -> dict:
     }
 
 
-def _rules(site: SiteSettings) -> list[dict]:
+def instance_rules(site: SiteSettings) -> list[dict]:
     lines = [line.strip() for line in (site.rules or "").splitlines() if line.strip()]
     return [{"id": str(i), "text": text, "hint": ""} for i, text in enumerate(lines, 1)]
 
@@ -99,7 +102,7 @@ def serialize_instance_v1() -> dict:
         "invites_enabled": True,
         "configuration": configuration(),
         "contact_account": serialize_account(contact) if contact else None,
-        "rules": _rules(site),
+        "rules": instance_rules(site),
     }
 
 
@@ -112,7 +115,7 @@ def serialize_instance_v2() -> dict:
     config = configuration()
     config["urls"] = {"streaming": streaming_url(), "status": None}
     config["translation"] = {"enabled": False}
-    config["vapid"] = {"public_key": ""}
+    config["vapid"] = {"public_key": push.server_key()}
     return {
         "domain": settings.ROSTRA_DOMAIN,
         "title": site.title,
@@ -129,5 +132,5 @@ def serialize_instance_v2() -> dict:
         "api_versions": {"mastodon": 2},
         "contact": {"email": settings.DEFAULT_FROM_EMAIL,
                     "account": serialize_account(contact) if contact else None},
-        "rules": _rules(site),
+        "rules": instance_rules(site),
     }

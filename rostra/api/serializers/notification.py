@@ -30,7 +30,7 @@ def serialize_notification(notification: Notification, viewer: Account) -> dict:
         "id": str(notification.pk),
         "type": api_type(notification.type),
         "created_at": iso(notification.created_at),
-        "group_key": f"ungrouped-{notification.pk}",
+        "group_key": notification.group_key or f"ungrouped-{notification.pk}",
         "account": serialize_account(notification.from_account),
     }
     if notification.post_id:

@@ -67,7 +67,9 @@ def _one(post: Post, viewer: Account | None) -> dict:
         "edited_at": iso(post.edited_at),
         "content": post.content,
         "reblog": None,
-        "application": None,
+        "application": {"name": post.application_name,
+                        "website": post.application_website or None}
+        if post.application_name and not post.reblog_of_id else None,
         "account": serialize_account(post.account),
         "media_attachments": [serialize_media(m) for m in post.media.all()],
         "mentions": _mentions(post),

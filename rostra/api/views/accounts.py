@@ -123,9 +123,22 @@ def lookup(request):
     acct = (request.params.str("acct") or "").strip().lstrip("@")
     username, _, domain = acct.partition("@")
     found = accounts.find_account(username, domain) if username else None
+    if found is None and username and domain:
+        found = _resolve_handle(acct)
     if found is None:
         raise not_found()
     return serialize_account(found)
+
+
+def _resolve_handle(acct: str):
+    """A remote account found by WebFinger (``federation.remote``), or None."""
+    from rostra.core.net import NetError
+    from rostra.federation.remote import RemoteError, resolve_handle
+
+    try:
+        return resolve_handle(acct)
+    except (RemoteError, NetError):
+        return None
 
 
 @endpoint(["GET"], scope="read:accounts")

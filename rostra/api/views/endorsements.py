@@ -1,5 +1,6 @@
 """Featuring accounts on one's profile (``POST /api/v1/accounts/:id/pin`` and
-``unpin``, ``GET /api/v1/endorsements``) and ``GET /api/v1/accounts/familiar_followers``."""
+``unpin``, ``GET /api/v1/endorsements``, ``GET /api/v1/accounts/:id/endorsements``)
+and ``GET /api/v1/accounts/familiar_followers``."""
 
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ def unpin(request, account_id):
 @endpoint(["GET"], scope="read:accounts")
 def index(request):
     rows = paginate(endorsements.endorsement_rows(request.api_account), page_of(request, 40))
+    return paged(request, [serialize_account(r.target_account) for r in rows],
+                 [r.pk for r in rows])
+
+
+@endpoint(["GET"], auth="optional", scope="read:accounts")
+def of_account(request, account_id):
+    """The accounts ``account_id`` features on its profile (Mastodon 4.4), newest first."""
+    rows = paginate(endorsements.endorsement_rows(get_account(account_id)),
+                    page_of(request, 40))
     return paged(request, [serialize_account(r.target_account) for r in rows],
                  [r.pk for r in rows])
 

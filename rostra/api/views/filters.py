@@ -1,6 +1,5 @@
-"""``/api/v2/filters`` (with keywords and statuses) and the read-only v1
-``/api/v1/filters`` (one v1 filter per keyword). Filters are private: another
-reader's filter is a 404."""
+"""``/api/v2/filters`` (with keywords and statuses; v1 is ``filters_v1.py``).
+Filters are private: another reader's filter is a 404."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from rostra.api.serializers.filter import (
     serialize_filter,
     serialize_filter_status,
     serialize_keyword,
-    serialize_v1_filters,
 )
 from rostra.api.views.lookups import as_id, get_post
 from rostra.timelines import filters as domain
@@ -27,7 +25,7 @@ def _own(request, filter_id) -> Filter:
     return found
 
 
-def _own_keyword(request, keyword_id) -> FilterKeyword:
+def own_keyword(request, keyword_id) -> FilterKeyword:
     found = FilterKeyword.objects.filter(pk=as_id(keyword_id),
                                          filter__account=request.api_account).first()
     if found is None:
@@ -113,20 +111,20 @@ def _keywords_add(request, filter_id):
 
 @endpoint(["GET"], scope=READ)
 def _keyword_show(request, keyword_id):
-    return serialize_keyword(_own_keyword(request, keyword_id))
+    return serialize_keyword(own_keyword(request, keyword_id))
 
 
 @endpoint(["PUT", "PATCH"], scope=WRITE)
 def _keyword_update(request, keyword_id):
     p = request.params
-    row = domain.update_keyword(_own_keyword(request, keyword_id), keyword=p.str("keyword"),
+    row = domain.update_keyword(own_keyword(request, keyword_id), keyword=p.str("keyword"),
                                 whole_word=p.bool("whole_word", None))
     return serialize_keyword(row)
 
 
 @endpoint(["DELETE"], scope=WRITE)
 def _keyword_delete(request, keyword_id):
-    _own_keyword(request, keyword_id).delete()
+    own_keyword(request, keyword_id).delete()
     return {}
 
 
@@ -161,13 +159,3 @@ keyword = by_method(GET=_keyword_show, PUT=_keyword_update, PATCH=_keyword_updat
 statuses = by_method(GET=_statuses_index, POST=_statuses_add)
 status = by_method(GET=_status_show, DELETE=_status_delete)
 
-
-@endpoint(["GET"], scope=READ)
-def v1_index(request):
-    return [v1 for f in domain.filters_of(request.api_account) for v1 in serialize_v1_filters(f)]
-
-
-@endpoint(["GET"], scope=READ)
-def v1_show(request, keyword_id):
-    row = _own_keyword(request, keyword_id)
-    return next(v for v in serialize_v1_filters(row.filter) if v["id"] == str(row.pk))

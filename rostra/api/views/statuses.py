@@ -92,7 +92,10 @@ def create(request):
                 request.api_account, text, scheduled_at=parse_when(p.str("scheduled_at")),
                 **fields)
             return serialize_scheduled_status(scheduled)
-        post = posts.create_post(request.api_account, text, source=Source.API, **fields)
+        app = request.api_token.application
+        post = posts.create_post(request.api_account, text, source=Source.API,
+                                 application={"name": app.name, "website": app.website},
+                                 **fields)
     except NotVisible as exc:
         raise not_found() from exc
     except PostError as exc:

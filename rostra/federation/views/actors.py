@@ -7,13 +7,17 @@ ActivityStreams profile), a redirect to the web page otherwise. ``/@user`` and
 here.
 
 Posts: only what an anonymous reader may see (``posts.visibility.can_see(None, …)``)
-is served; anything else is a 404, indistinguishable from a missing post. Authorized
-fetch (serving followers-only posts to a verified, permitted signer) comes with
-inbox processing.
+is served, plus what a verified signer may see (a followers-only post to a follower's
+signed fetch); anything else is a 404, indistinguishable from a missing post.
+
+Authorized fetch (``FederationSettings.authorized_fetch``): posts and collections need
+a valid signature (401 otherwise); an unsigned actor fetch gets only the minimal
+document others need to verify our signatures. The instance actor is always served.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +25,8 @@ from django.views.decorators.http import require_safe
 
 from rostra.accounts.models import Account
 from rostra.accounts.services import find_account
-from rostra.federation import uris
+from rostra.federation import policy, uris
+from rostra.federation.models import FederationSettings
 from rostra.federation.negotiation import activity_response, wants_activity_json
 from rostra.federation.serializers import activity, collections
 from rostra.federation.serializers.actor import serialize_actor, serialize_instance_actor
@@ -39,12 +44,88 @@ def local_account_or_404(username: str) -> Account:
     return account
 
 
-def public_post_or_404(account: Account, post_id: int) -> Post:
-    """The post ``post_id`` of ``account`` if anyone may see it, else 404."""
+def public_post_or_404(account: Account, post_id: int, viewer: Account | None = None) -> Post:
+    """The post ``post_id`` of ``account`` if anyone may see it, or if ``viewer`` (a
+    verified signer) may (``posts.visibility.can_see``); else 404."""
     post = with_relations(Post.objects.filter(pk=post_id, account=account)).first()
-    if post is None or post.visibility not in OPEN or not can_see(None, post):
+    if post is None:
         raise Http404("No such post.")
-    return post
+    if post.visibility in OPEN and can_see(None, post):
+        return post
+    if callable(viewer):  # verified only now that it matters
+        viewer = viewer()
+    if viewer is not None and not viewer.local and can_see(viewer, post):
+        return post
+    raise Http404("No such post.")
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def signed_fetcher(request) -> Account | None:
+    """The verified signer of a GET, or None when unsigned. Raises ``Unauthorized`` for
+    a bad signature, a refused server, or no signature under authorized fetch."""
+    from rostra.federation import remote
+    from rostra.federation.signatures import SignatureError, signature_key_id
+
+    signed = "signature" in request.headers or "signature-input" in request.headers
+    if not signed:
+        if FederationSettings.current().authorized_fetch:
+            raise Unauthorized("This server requires signed requests.")
+        return None
+    try:
+        if policy.is_refused(policy.host_of(signature_key_id(request.headers))):
+            raise Unauthorized("This server does not federate with yours.")
+        url = f"{settings.ROSTRA_SCHEME}://{request.get_host()}{request.get_full_path()}"
+        return remote.verify_request(request.method, url, request.headers, b"")
+    except SignatureError as exc:
+        raise Unauthorized(exc.reason) from exc
+
+
+def _unauthorized(exc: Unauthorized) -> JsonResponse:
+    return JsonResponse({"error": str(exc)}, status=401)
+
+
+def _lazy_fetcher(request):
+    """The signer, verified on first call (None when unsigned or not verifiable)."""
+    cache: list = []
+
+    def get() -> Account | None:
+        if not cache:
+            try:
+                cache.append(signed_fetcher(request))
+            except Unauthorized:
+                cache.append(None)
+        return cache[0]
+
+    return get
+
+
+def _authorized(view):
+    """Run ``view(request, *args, viewer=…)``: under authorized fetch after the signature
+    check (401 on failure); otherwise ``viewer`` is a callable verifying on demand."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not FederationSettings.current().authorized_fetch:
+            return view(request, *args, viewer=_lazy_fetcher(request), **kwargs)
+        try:
+            viewer = signed_fetcher(request)
+        except Unauthorized as exc:
+            return _unauthorized(exc)
+        return view(request, *args, viewer=viewer, **kwargs)
+
+    return wrapper
+
+
+def minimal_actor(account: Account) -> dict:
+    """What an unsigned fetch gets under authorized fetch: enough to verify us."""
+    document = serialize_actor(account)
+    keep = ("@context", "id", "type", "preferredUsername", "inbox", "outbox", "publicKey",
+            "endpoints", "url")
+    return {k: v for k, v in document.items() if k in keep}
 
 
 # --- actors -----------------------------------------------------------------------------
@@ -54,12 +135,18 @@ def actor(request, username: str):
     account = local_account_or_404(username)
     if not wants_activity_json(request):
         return redirect(f"/@{account.username}")
-    return activity_response(serialize_actor(account))
+    return actor_json(request, username)
 
 
 def actor_json(request, username: str):
     """The actor document whatever ``Accept`` says (the middleware's entry)."""
-    return activity_response(serialize_actor(local_account_or_404(username)))
+    account = local_account_or_404(username)
+    if FederationSettings.current().authorized_fetch:
+        try:
+            signed_fetcher(request)
+        except Unauthorized:
+            return activity_response(minimal_actor(account))
+    return activity_response(serialize_actor(account))
 
 
 @require_safe
@@ -78,12 +165,10 @@ def instance_actor_outbox(request):
 
 @csrf_exempt
 def inbox(request, username: str | None = None):
-    """Inboxes exist (actors name them) but incoming activities are not processed yet:
-    say so honestly with 501 so senders retry later rather than count it delivered."""
-    if username is not None:
-        local_account_or_404(username)
-    return JsonResponse({"error": "Inbox processing is not available yet on this server."},
-                        status=501)
+    """Incoming activities: see ``federation.inbox``."""
+    from rostra.federation.inbox import receive
+
+    return receive(request, username)
 
 
 # --- collections -------------------------------------------------------------------------
@@ -95,28 +180,32 @@ def _paged(request, whole, page):
 
 
 @require_safe
-def outbox(request, username: str):
+@_authorized
+def outbox(request, username: str, viewer=None):
     account = local_account_or_404(username)
     return _paged(request, lambda: collections.outbox(account),
                   lambda params: collections.outbox_page(account, params))
 
 
 @require_safe
-def followers(request, username: str):
+@_authorized
+def followers(request, username: str, viewer=None):
     account = local_account_or_404(username)
     return _paged(request, lambda: collections.follow_collection(account, "followers"),
                   lambda params: collections.follow_page(account, "followers", params))
 
 
 @require_safe
-def following(request, username: str):
+@_authorized
+def following(request, username: str, viewer=None):
     account = local_account_or_404(username)
     return _paged(request, lambda: collections.follow_collection(account, "following"),
                   lambda params: collections.follow_page(account, "following", params))
 
 
 @require_safe
-def featured(request, username: str):
+@_authorized
+def featured(request, username: str, viewer=None):
     return activity_response(collections.featured(local_account_or_404(username)))
 
 
@@ -130,25 +219,28 @@ def status(request, username: str, post_id: int):
     return status_json(request, username, post_id)
 
 
-def status_json(request, username: str, post_id: int):
+@_authorized
+def status_json(request, username: str, post_id: int, viewer=None):
     """The post's object (an ``Announce`` for a boost), whatever ``Accept`` says."""
-    post = public_post_or_404(local_account_or_404(username), post_id)
+    post = public_post_or_404(local_account_or_404(username), post_id, viewer)
     if post.reblog_of_id:
         return activity_response(activity.announce(post))
     return activity_response(serialize_note(post))
 
 
 @require_safe
-def status_activity(request, username: str, post_id: int):
-    post = public_post_or_404(local_account_or_404(username), post_id)
+@_authorized
+def status_activity(request, username: str, post_id: int, viewer=None):
+    post = public_post_or_404(local_account_or_404(username), post_id, viewer)
     if post.reblog_of_id:
         return activity_response(activity.announce(post))
     return activity_response(activity.create(post))
 
 
 @require_safe
-def status_replies(request, username: str, post_id: int):
-    post = public_post_or_404(local_account_or_404(username), post_id)
+@_authorized
+def status_replies(request, username: str, post_id: int, viewer=None):
+    post = public_post_or_404(local_account_or_404(username), post_id, viewer)
     if post.reblog_of_id:
         raise Http404("A boost has no replies.")
     if "page" in request.GET or "min_id" in request.GET:

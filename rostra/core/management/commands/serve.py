@@ -19,14 +19,17 @@ class Command(BaseCommand):
                             help="Do not run background tasks here (run `rostra worker`).")
         parser.add_argument("--workers", type=int, default=1,
                             help="Web processes (needs --no-worker when above 1).")
+        parser.add_argument("--worker-interval", type=float, default=1.0,
+                            help="Seconds the in-process worker waits when the queue is empty.")
 
-    def handle(self, *args, host: str, port: int, no_worker: bool, workers: int, **options):
+    def handle(self, *args, host: str, port: int, no_worker: bool, workers: int,
+               worker_interval: float = 1.0, **options):
         if workers > 1 and not no_worker:
             self.stderr.write("Use --no-worker with several web processes; run `rostra worker`.")
             return
         worker = None
         if not no_worker:
-            worker, _ = start_in_thread()
+            worker, _ = start_in_thread(interval=worker_interval)
             self.stdout.write("Background worker started.")
         self.stdout.write(f"Rostra at http://{host}:{port}/ (public address {settings.ROSTRA_SCHEME}://{settings.ROSTRA_DOMAIN})")
         try:

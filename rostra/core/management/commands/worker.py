@@ -13,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args, batch: bool, interval: float, **options):
+        from rostra.core.worker import run_start_hooks
+
+        run_start_hooks()
         call_command(
             "db_worker", queue_name="*", interval=interval, batch=batch, reload=False,
             verbosity=options.get("verbosity", 1),

@@ -1,0 +1,362 @@
+"""Outbound delivery: who receives what, and how sending, retrying and giving up go."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from rostra.accounts import services as accounts
+from rostra.accounts.models import Account, Follow, FollowRequest
+from rostra.federation import delivery, signatures
+from rostra.federation.models import Delivery, DomainBlock, RemoteInstance
+from rostra.posts import services as posts
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _loopback(settings):
+    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
+    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
+
+
+def remote(username: str, domain: str, *, shared: bool = True, base: str = "") -> Account:
+    base = base or f"https://{domain}"
+    return Account.objects.create(
+        username=username, domain=domain, uri=f"{base}/users/{username}",
+        inbox_url=f"{base}/users/{username}/inbox",
+        shared_inbox_url=f"{base}/inbox" if shared else "",
+    )
+
+
+def committed(fn, *args, **kwargs):
+    """Run a service as if its transaction committed (events fire, deliveries queue)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return fn(*args, **kwargs)
+
+
+def follow_remotely(follower: Account, target: Account) -> None:
+    """What the inbox does for an incoming Follow of an open account."""
+    committed(accounts.follow, follower, target, uri=f"{follower.uri}#follows/1")
+
+
+def sent(activity_type: str | None = None) -> list[Delivery]:
+    rows = list(Delivery.objects.order_by("pk"))
+    if activity_type:
+        rows = [r for r in rows if json.loads(r.payload)["type"] == activity_type]
+    return rows
+
+
+def inboxes(activity_type: str) -> set[str]:
+    return {r.inbox_url for r in sent(activity_type)}
+
+
+# --- recipients ---------------------------------------------------------------------
+
+def test_public_post_goes_once_to_each_followers_shared_inbox(alice):
+    for name in ("a", "b", "c"):
+        follow_remotely(remote(name, "one.example"), alice)
+    follow_remotely(remote("d", "two.example", shared=False), alice)
+    post = committed(posts.create_post, alice, "Hello fediverse", visibility="public")
+    assert inboxes("Create") == {"https://one.example/inbox",
+                                 "https://two.example/users/d/inbox"}
+    payload = json.loads(sent("Create")[0].payload)
+    assert payload["object"]["id"].endswith(f"/statuses/{post.pk}")
+    assert sent("Create")[0].signer == alice
+
+
+def test_suspended_servers_receive_nothing(alice):
+    follow_remotely(remote("a", "bad.example"), alice)
+    follow_remotely(remote("b", "social.worse.example"), alice)
+    follow_remotely(remote("c", "good.example"), alice)
+    DomainBlock.objects.create(domain="bad.example")
+    DomainBlock.objects.create(domain="worse.example")
+    committed(posts.create_post, alice, "Hi", visibility="public")
+    assert inboxes("Create") == {"https://good.example/inbox"}
+
+
+def test_followers_only_post_goes_to_followers_and_mentioned_only(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    remote("stranger", "two.example")
+    committed(posts.create_post, alice, "Hey @stranger@two.example", visibility="private")
+    assert inboxes("Create") == {"https://one.example/inbox", "https://two.example/inbox"}
+
+
+def test_direct_post_goes_to_mentioned_only(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    remote("friend", "two.example")
+    committed(posts.create_post, alice, "Psst @friend@two.example", visibility="direct")
+    assert inboxes("Create") == {"https://two.example/inbox"}
+
+
+def test_reply_goes_to_the_remote_author(alice):
+    bob = remote("bob", "two.example")
+    original = posts.create_post(bob, "Question?", visibility="public", source="federation",
+                                 uri="https://two.example/users/bob/statuses/1")
+    committed(posts.create_post, alice, "Answer", in_reply_to=original)
+    assert inboxes("Create") == {"https://two.example/inbox"}
+
+
+def test_a_remote_accounts_action_is_not_sent_back(alice):
+    bob = remote("bob", "two.example")
+    follow_remotely(bob, alice)
+    committed(posts.create_post, bob, "Mine", source="federation",
+              uri="https://two.example/users/bob/statuses/2")
+    committed(accounts.update_profile, bob, display_name="Bob")
+    post = factories.make_post(alice, "Local")
+    committed(posts.favourite, bob, post)
+    assert [r.signer for r in sent("Create")] == [alice]
+    assert sent("Like") == [] and sent("Update") == []
+
+
+def test_local_followers_need_no_delivery(alice, bob):
+    committed(accounts.follow, bob, alice)
+    committed(posts.create_post, alice, "Hi")
+    assert sent() == []
+
+
+# --- the social graph ----------------------------------------------------------------
+
+def test_following_a_remote_account_is_a_request_until_accepted(alice):
+    bob = remote("bob", "two.example")
+    result = committed(accounts.follow, alice, bob)
+    assert isinstance(result, FollowRequest) and result.uri
+    assert not Follow.objects.filter(account=alice, target_account=bob).exists()
+    (row,) = sent("Follow")
+    assert json.loads(row.payload)["id"] == result.uri
+    assert row.inbox_url == "https://two.example/inbox"
+
+
+def test_withdrawing_a_follow_sends_undo_of_the_same_follow(alice):
+    bob = remote("bob", "two.example")
+    request = committed(accounts.follow, alice, bob)
+    committed(accounts.unfollow, alice, bob)
+    (row,) = sent("Undo")
+    assert json.loads(row.payload)["object"]["id"] == request.uri
+
+
+def test_accepting_a_remote_follow_sends_accept(make_user):
+    carol = make_user("carol", locked=True).account
+    bob = remote("bob", "two.example")
+    committed(accounts.follow, bob, carol, uri="https://two.example/follows/9")
+    assert sent() == []
+    committed(accounts.accept_follow_request, carol,
+              FollowRequest.objects.get(account=bob))
+    (row,) = sent("Accept")
+    assert json.loads(row.payload)["object"]["id"] == "https://two.example/follows/9"
+
+
+def test_open_account_accepts_a_remote_follow_at_once(alice):
+    bob = remote("bob", "two.example")
+    follow_remotely(bob, alice)
+    (row,) = sent("Accept")
+    assert row.inbox_url == "https://two.example/inbox"
+
+
+def test_rejecting_a_remote_follow_sends_reject(make_user):
+    carol = make_user("carol", locked=True).account
+    bob = remote("bob", "two.example")
+    committed(accounts.follow, bob, carol, uri="https://two.example/follows/9")
+    committed(accounts.reject_follow_request, carol, FollowRequest.objects.get(account=bob))
+    assert inboxes("Reject") == {"https://two.example/inbox"}
+
+
+def test_block_and_unblock(alice):
+    bob = remote("bob", "two.example")
+    committed(accounts.block, alice, bob)
+    committed(accounts.unblock, alice, bob)
+    block = json.loads(sent("Block")[0].payload)
+    undo = json.loads(sent("Undo")[0].payload)
+    assert undo["object"]["id"] == block["id"]
+
+
+def test_profile_update_goes_to_followers(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    committed(accounts.update_profile, alice, display_name="Alice A.")
+    (row,) = sent("Update")
+    assert json.loads(row.payload)["object"]["name"] == "Alice A."
+
+
+# --- posts of others -------------------------------------------------------------------
+
+def _remote_post(author: Account, n: int = 1):
+    return posts.create_post(author, "Theirs", visibility="public", source="federation",
+                             uri=f"{author.uri}/statuses/{n}")
+
+
+def test_like_and_undo_like_go_to_the_author(alice):
+    bob = remote("bob", "two.example")
+    post = _remote_post(bob)
+    committed(posts.favourite, alice, post)
+    committed(posts.unfavourite, alice, post)
+    like = json.loads(sent("Like")[0].payload)
+    undo = json.loads(sent("Undo")[0].payload)
+    assert like["object"] == post.uri and undo["object"]["id"] == like["id"]
+
+
+def test_boost_and_unboost(alice):
+    bob = remote("bob", "two.example")
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = _remote_post(bob)
+    committed(posts.reblog, alice, post)
+    assert inboxes("Announce") == {"https://one.example/inbox", "https://two.example/inbox"}
+    committed(posts.unreblog, alice, post)
+    undo = json.loads(sent("Undo")[0].payload)
+    assert undo["object"]["type"] == "Announce"
+    assert inboxes("Undo") == inboxes("Announce")
+
+
+def test_delete_reaches_every_inbox_the_create_reached(alice):
+    friend = remote("friend", "two.example")
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = committed(posts.create_post, alice, "Hi @friend@two.example")
+    assert friend
+    committed(posts.delete_post, alice, post)
+    (delete_rows) = sent("Delete")
+    assert {r.inbox_url for r in delete_rows} == {"https://one.example/inbox",
+                                                  "https://two.example/inbox"}
+    assert json.loads(delete_rows[0].payload)["object"]["type"] == "Tombstone"
+
+
+def test_edit_sends_update(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = committed(posts.create_post, alice, "Tpyo")
+    committed(posts.edit_post, alice, post, "Typo")
+    (row,) = sent("Update")
+    assert json.loads(row.payload)["object"]["content"].find("Typo") >= 0
+
+
+def test_pin_sends_add_to_followers(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = committed(posts.create_post, alice, "Pin me")
+    committed(posts.pin, alice, post)
+    committed(posts.unpin, alice, post)
+    assert inboxes("Add") == inboxes("Remove") == {"https://one.example/inbox"}
+
+
+# --- sending ------------------------------------------------------------------------------
+
+def _queued(http_server, alice, path="/inbox") -> Delivery:
+    host = http_server.base.split("//")[1]
+    bob = remote("bob", host, base=http_server.base)
+    bob.shared_inbox_url = http_server.base + path
+    bob.save()
+    committed(accounts.block, alice, bob)
+    return sent("Block")[0]
+
+
+def test_a_delivery_is_signed_by_the_acting_account(http_server, alice):
+    http_server.routes["/inbox"] = (202, {}, b"")
+    row = _queued(http_server, alice)
+    assert delivery.run_batch([row.pk]) == {"delivered": 1}
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.DELIVERED and row.attempts == 1
+    method, path, headers = http_server.hits[-1]
+    alice.refresh_from_db()
+    key_id = signatures.verify_request(method, http_server.base + path, headers,
+                                       row.payload.encode(), lambda _k: alice.public_key)
+    assert key_id.endswith("/users/alice#main-key")
+    assert RemoteInstance.objects.get(pk=row.instance_id).last_success_at is not None
+
+
+@pytest.mark.parametrize("status", [500, 503, 429, 408])
+def test_server_errors_are_retried_with_backoff(http_server, alice, status):
+    http_server.routes["/inbox"] = (status, {}, b"busy")
+    row = _queued(http_server, alice)
+    before = timezone.now()
+    assert delivery.run_batch([row.pk]) == {"retry": 1}
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.PENDING and row.last_status_code == status
+    assert timedelta(seconds=29) <= row.next_attempt_at - before <= timedelta(seconds=40)
+    assert RemoteInstance.objects.get(pk=row.instance_id).failures == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
+def test_client_errors_fail_for_good(http_server, alice, status):
+    http_server.routes["/inbox"] = (status, {}, b"no")
+    row = _queued(http_server, alice)
+    assert delivery.run_batch([row.pk]) == {"failed": 1}
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.FAILED
+
+
+def test_unreachable_server_is_retried(alice):
+    bob = remote("bob", "127.0.0.1:9", base="http://127.0.0.1:9")
+    committed(accounts.block, alice, bob)
+    row = sent("Block")[0]
+    assert delivery.run_batch([row.pk]) == {"retry": 1}
+    row.refresh_from_db()
+    assert row.last_status_code is None and row.last_error
+
+
+def test_backoff_doubles_and_is_capped():
+    assert delivery.backoff(1) == timedelta(seconds=30)
+    assert delivery.backoff(2) == timedelta(seconds=60)
+    assert delivery.backoff(5) == timedelta(seconds=480)
+    assert delivery.backoff(40) == delivery.MAX_RETRY
+
+
+def test_gives_up_after_three_days(http_server, alice):
+    http_server.routes["/inbox"] = (503, {}, b"")
+    row = _queued(http_server, alice)
+    Delivery.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(days=3))
+    assert delivery.run_batch([row.pk]) == {"failed": 1}
+
+
+def test_many_failures_mark_a_server_unreachable_and_one_success_resets(http_server, alice):
+    http_server.routes["/inbox"] = (503, {}, b"")
+    row = _queued(http_server, alice)
+    RemoteInstance.objects.filter(pk=row.instance_id).update(
+        failures=delivery.UNREACHABLE_AFTER - 1)
+    delivery.run_batch([row.pk])
+    instance = RemoteInstance.objects.get(pk=row.instance_id)
+    assert instance.unreachable_since is not None
+    row.refresh_from_db()
+    assert row.next_attempt_at - timezone.now() > timedelta(minutes=50)  # slow retries
+    http_server.routes["/inbox"] = (200, {}, b"")
+    Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    delivery.run_batch([row.pk])
+    instance.refresh_from_db()
+    assert instance.failures == 0 and instance.unreachable_since is None
+
+
+def test_a_claimed_delivery_is_not_sent_twice(http_server, alice):
+    http_server.routes["/inbox"] = (202, {}, b"")
+    row = _queued(http_server, alice)
+    assert len(delivery.claim([row.pk])) == 1
+    assert delivery.claim([row.pk]) == []
+    assert delivery.run_batch([row.pk]) == {}
+
+
+def test_a_killed_workers_deliveries_are_swept_up(http_server, alice):
+    http_server.routes["/inbox"] = (202, {}, b"")
+    row = _queued(http_server, alice)
+    delivery.claim([row.pk])  # the worker took it, then died
+    assert delivery.due_ids() == []
+    Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())  # lease over
+    assert delivery.due_ids() == [row.pk]
+    assert delivery.sweep() == 1
+    assert delivery.run_batch(delivery.due_ids()) == {"delivered": 1}
+
+
+def test_queueing_the_same_activity_twice_sends_once(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = committed(posts.create_post, alice, "Once")
+    from rostra.federation.serializers import activity
+
+    assert delivery.deliver(activity.create(post), alice, ["https://one.example/inbox"]) == 0
+    assert len(sent("Create")) == 1
+
+
+def test_deliveries_are_enqueued_as_tasks(alice):
+    from django_tasks_db.models import DBTaskResult
+
+    follow_remotely(remote("fan", "one.example"), alice)
+    committed(posts.create_post, alice, "Queued")
+    paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert delivery.deliver_batch.module_path in paths

@@ -1,0 +1,232 @@
+"""The inbox: each activity's effect, through the domain services."""
+
+from __future__ import annotations
+
+import pytest
+
+from rostra.accounts.models import Account, Block, Follow, FollowRequest
+from rostra.federation.models import InboxActivity, RemoteReport
+from rostra.posts.models import Favourite, Media, Post, PostEdit
+from tests import factories
+from tests.federation.remote_rig import PUBLIC, FakeRemote
+
+
+@pytest.fixture
+def remote(settings, http_server, rsa_pair, db):
+    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
+    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
+    fake = FakeRemote(http_server, *rsa_pair)
+    fake.actor("zoe")
+    return fake
+
+
+def local_uri(account):
+    return f"http://localhost:8000/users/{account.username}"
+
+
+def zoe(remote):
+    return Account.objects.get(uri=remote.uri("zoe"))
+
+
+def test_follow_makes_the_remote_actor_a_follower(client, remote, alice):
+    response = remote.deliver(client, remote.activity("zoe", "Follow", local_uri(alice)))
+    assert response.status_code == 202
+    follower = zoe(remote)
+    assert follower.domain == remote.domain and follower.note_html == "<p>Hi</p>"
+    assert Follow.objects.filter(account=follower, target_account=alice).exists()
+    alice.refresh_from_db()
+    assert alice.followers_count == 1
+
+
+def test_follow_of_a_locked_account_is_a_request(client, remote):
+    locked = factories.make_account("locked", locked=True)
+    remote.deliver(client, remote.activity("zoe", "Follow", local_uri(locked)),
+                   path="/users/locked/inbox")
+    assert FollowRequest.objects.filter(target_account=locked).count() == 1
+    assert not Follow.objects.filter(target_account=locked).exists()
+
+
+def test_a_replayed_activity_changes_nothing(client, remote, alice):
+    follow = remote.activity("zoe", "Follow", local_uri(alice))
+    remote.deliver(client, follow)
+    remote.deliver(client, remote.activity("zoe", "Undo", follow["id"]))
+    assert not Follow.objects.exists()
+    assert remote.deliver(client, follow).status_code == 202
+    assert not Follow.objects.exists()
+    assert InboxActivity.objects.count() == 2
+
+
+def test_undo_follow_ends_the_follow(client, remote, alice):
+    follow = remote.activity("zoe", "Follow", local_uri(alice))
+    remote.deliver(client, follow)
+    remote.deliver(client, remote.activity("zoe", "Undo", follow))
+    assert not Follow.objects.exists()
+    alice.refresh_from_db()
+    assert alice.followers_count == 0
+
+
+def _pending_follow(remote, alice):
+    from rostra.accounts import services as accounts
+    from rostra.federation.remote import fetch_actor
+
+    remote.actor("zoe", manuallyApprovesFollowers=True)
+    target = fetch_actor(remote.uri("zoe"), refresh=True)
+    accounts.follow(alice, target, uri=f"{local_uri(alice)}#follows/1")
+    return target
+
+
+def test_accept_turns_our_follow_request_into_a_follow(client, remote, alice):
+    target = _pending_follow(remote, alice)
+    assert FollowRequest.objects.filter(account=alice, target_account=target).exists()
+    accept = remote.activity("zoe", "Accept", {"id": f"{local_uri(alice)}#follows/1",
+                                               "type": "Follow", "actor": local_uri(alice),
+                                               "object": remote.uri("zoe")})
+    assert remote.deliver(client, accept).status_code == 202
+    assert Follow.objects.filter(account=alice, target_account=target).exists()
+    assert not FollowRequest.objects.exists()
+
+
+def test_reject_withdraws_our_follow_request(client, remote, alice):
+    _pending_follow(remote, alice)
+    remote.deliver(client, remote.activity("zoe", "Reject", f"{local_uri(alice)}#follows/1"))
+    assert not FollowRequest.objects.exists() and not Follow.objects.exists()
+
+
+def test_create_mentioning_a_local_account_stores_the_post(client, remote, alice):
+    note = remote.note("zoe", '<p>Hello <a href="x">@alice</a><script>x()</script></p>',
+                       tag=[{"type": "Mention", "href": local_uri(alice)},
+                            {"type": "Hashtag", "name": "#Fedi"}],
+                       attachment=[{"type": "Document", "mediaType": "image/png",
+                                    "url": "https://cdn.example/a.png", "name": "alt",
+                                    "width": 10, "height": 20}])
+    assert remote.deliver(client, remote.activity("zoe", "Create", note)).status_code == 202
+    post = Post.objects.get(uri=note["id"])
+    assert post.source == "federation" and "<script>" not in post.content
+    assert post.visibility == "public" and post.text.startswith("Hello")
+    assert post.mentions.get().account == alice
+    assert list(post.post_tags.values_list("tag__name", flat=True)) == ["fedi"]
+    media = Media.objects.get(post=post)
+    assert media.remote_url == "https://cdn.example/a.png" and media.description == "alt"
+    assert zoe(remote).statuses_count == 1
+
+
+def test_create_that_concerns_no_one_here_is_dropped(client, remote, alice):
+    note = remote.note("zoe")
+    assert remote.deliver(client, remote.activity("zoe", "Create", note)).status_code == 202
+    assert not Post.objects.exists()
+    assert InboxActivity.objects.get().status == "ignored"
+
+
+def test_create_replying_to_a_local_post_counts_the_reply(client, remote, alice):
+    parent = factories.make_post(alice, "Question?")
+    note = remote.note("zoe", inReplyTo=f"{local_uri(alice)}/statuses/{parent.pk}")
+    remote.deliver(client, remote.activity("zoe", "Create", note))
+    reply = Post.objects.get(uri=note["id"])
+    assert reply.in_reply_to == parent
+    parent.refresh_from_db()
+    assert parent.replies_count == 1
+
+
+def test_create_from_a_followed_actor_fetches_its_missing_parent(client, remote, alice, bob):
+    from rostra.accounts import services as accounts
+    from rostra.federation.remote import fetch_actor
+
+    target = fetch_actor(remote.uri("zoe"))
+    request = accounts.follow(alice, target)
+    if isinstance(request, FollowRequest):  # remote follows wait for the Accept
+        accounts.accept_follow_request(target, request)
+    parent = remote.note("zoe", "<p>first</p>")
+    remote.serve(parent["id"].split(remote.base)[1], parent)
+    note = remote.note("zoe", inReplyTo=parent["id"])
+    remote.deliver(client, remote.activity("zoe", "Create", note))
+    reply = Post.objects.get(uri=note["id"])
+    assert reply.in_reply_to.uri == parent["id"]
+
+
+def test_update_edits_the_post_keeping_its_history(client, remote, alice):
+    note = remote.note("zoe", tag=[{"type": "Mention", "href": local_uri(alice)}])
+    remote.deliver(client, remote.activity("zoe", "Create", note))
+    edited = {**note, "content": "<p>Hello again</p>", "updated": "2024-05-02T12:00:00Z"}
+    remote.deliver(client, remote.activity("zoe", "Update", edited))
+    post = Post.objects.get(uri=note["id"])
+    assert post.content == "<p>Hello again</p>" and post.edited_at is not None
+    assert PostEdit.objects.filter(post=post).count() == 2
+
+
+def test_update_of_the_actor_refreshes_the_profile(client, remote, alice):
+    document = remote.actor("zoe", name="Zoë Renamed")
+    remote.deliver(client, remote.activity("zoe", "Update", document))
+    assert zoe(remote).display_name == "Zoë Renamed"
+
+
+def test_delete_removes_the_post_of_its_author_only(client, remote, alice):
+    remote.actor("mallory")
+    note = remote.note("zoe", tag=[{"type": "Mention", "href": local_uri(alice)}])
+    remote.deliver(client, remote.activity("zoe", "Create", note))
+    remote.deliver(client, remote.activity("mallory", "Delete", note["id"]))
+    assert Post.objects.filter(uri=note["id"]).exists()
+    remote.deliver(client, remote.activity("zoe", "Delete",
+                                           {"id": note["id"], "type": "Tombstone"}))
+    assert not Post.objects.filter(uri=note["id"]).exists()
+    assert zoe(remote).statuses_count == 0
+
+
+def test_delete_of_the_actor_suspends_it(client, remote, alice):
+    remote.deliver(client, remote.activity("zoe", "Follow", local_uri(alice)))
+    remote.deliver(client, remote.activity("zoe", "Delete", remote.uri("zoe")))
+    assert zoe(remote).suspended_at is not None
+    assert not Follow.objects.exists()
+
+
+def test_like_and_undo_like(client, remote, alice):
+    post = factories.make_post(alice)
+    like = remote.activity("zoe", "Like", f"{local_uri(alice)}/statuses/{post.pk}")
+    remote.deliver(client, like)
+    post.refresh_from_db()
+    assert post.favourites_count == 1 and Favourite.objects.count() == 1
+    remote.deliver(client, remote.activity("zoe", "Undo", like["id"]))
+    post.refresh_from_db()
+    assert post.favourites_count == 0
+
+
+def test_announce_of_a_local_post_is_a_boost_and_undo_removes_it(client, remote, alice):
+    post = factories.make_post(alice)
+    announce = remote.activity("zoe", "Announce", f"{local_uri(alice)}/statuses/{post.pk}",
+                               to=[PUBLIC])
+    remote.deliver(client, announce)
+    post.refresh_from_db()
+    assert post.reblogs_count == 1
+    assert Post.objects.filter(reblog_of=post, account=zoe(remote)).exists()
+    remote.deliver(client, remote.activity("zoe", "Undo", announce))
+    assert not Post.objects.filter(reblog_of=post).exists()
+
+
+def test_block_is_recorded(client, remote, alice):
+    remote.deliver(client, remote.activity("zoe", "Block", local_uri(alice)))
+    assert Block.objects.filter(account=zoe(remote), target_account=alice).exists()
+
+
+def test_flag_is_kept_for_moderators(client, remote, alice):
+    post = factories.make_post(alice)
+    flag = remote.activity("zoe", "Flag", [local_uri(alice),
+                                           f"{local_uri(alice)}/statuses/{post.pk}"],
+                           content="spam")
+    remote.deliver(client, flag)
+    report = RemoteReport.objects.get()
+    assert report.target_account == alice and list(report.posts.all()) == [post]
+    assert report.content == "spam"
+
+
+def test_move_records_the_new_account(client, remote, alice):
+    remote.actor("zoe2", alsoKnownAs=[remote.uri("zoe")])
+    remote.deliver(client, remote.activity("zoe", "Move", remote.uri("zoe"),
+                                           target=remote.uri("zoe2")))
+    assert zoe(remote).moved_to.uri == remote.uri("zoe2")
+
+
+def test_move_to_an_account_that_does_not_alias_back_is_ignored(client, remote, alice):
+    remote.actor("zoe2")
+    remote.deliver(client, remote.activity("zoe", "Move", remote.uri("zoe"),
+                                           target=remote.uri("zoe2")))
+    assert zoe(remote).moved_to is None
+
