@@ -6,14 +6,16 @@ from pathlib import Path
 from rostra.core.config import ENV_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
+NAME = r"""["']((?:ROSTRA_|DATABASE_)\w+)"""
+READS = (r"env(?:_bool|_int)?\(\s*" + NAME, r"environ(?:\.get)?[\[(]\s*" + NAME)
 
 
 def _read_names() -> set[str]:
     names = set()
     for path in (ROOT / "rostra").rglob("*.py"):
         text = path.read_text()
-        names |= set(re.findall(r"""env(?:_bool|_int)?\(\s*["']((?:ROSTRA_|DATABASE_)\w+)""", text))
-        names |= set(re.findall(r"""environ(?:\.get)?[\[(]\s*["']((?:ROSTRA_|DATABASE_)\w+)""", text))
+        for pattern in READS:
+            names |= set(re.findall(pattern, text))
     return names
 
 
