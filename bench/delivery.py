@@ -251,15 +251,21 @@ def main(argv=None) -> None:
     print(f"seeded in {time.perf_counter() - started:.1f} s")
     connection.close()
 
-    # Post once; the deliveries are queued by the post's event.
+    # The workers run already (as in production), idle; then one post queues it all.
+    workers = [subprocess.Popen([*cli, "worker", "--interval", "0.1"], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for _ in range(args.workers)]
+    from django_tasks_db.models import DBTaskResult
+
+    time.sleep(3)
+    while DBTaskResult.objects.ready().exists() or DBTaskResult.objects.running().exists():
+        time.sleep(0.2)
+    time.sleep(1)
+    connection.close()
     t0 = time.perf_counter()
     posts.create_post(author, "Hello, ten thousand followers!", visibility="public")
     t_queued = time.perf_counter() - t0
     expected = Delivery.objects.count()
-    connection.close()
-    workers = [subprocess.Popen([*cli, "worker", "--interval", "0.1"], env=env, cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for _ in range(args.workers)]
     t_first = None
     try:
         while True:
@@ -313,7 +319,7 @@ def main(argv=None) -> None:
         ("deliveries per second", f"{delivery_rate:,.0f}", f"{args.workers} worker processes"),
         ("signatures verified at the sink", f"{verified:,}", f"{refused} refused"),
         ("inbound verified activities/s", f"{inbound_rate:,.0f}",
-         f"{inbound_ok:,}/{args.inbound} accepted {inbound_status}"),
+         f"{inbound_ok:,} accepted {inbound_status}"),
         ("verify_request alone /s (1 core)", f"{verify_rate:,.0f}", "RSA-2048, cavage"),
         ("RSA-2048 signatures/s (1 core)", f"{sign_one:,.0f}", "sign_request"),
         (f"RSA-2048 signatures/s ({os.cpu_count()} cores)", f"{sign_rate:,.0f}",

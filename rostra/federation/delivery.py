@@ -23,6 +23,7 @@ and ``sweep`` (run at worker start, then every ``SWEEP_EVERY``) re-enqueues them
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -41,12 +42,19 @@ from rostra.accounts.models import Account, Follow
 from rostra.core import net
 from rostra.federation import policy
 from rostra.federation.keys import signer_for
-from rostra.federation.models import Delivery, RemoteInstance
+from rostra.federation.models import (
+    Delivery,
+    DomainBlock,
+    FederationSettings,
+    RemoteInstance,
+)
 
 logger = logging.getLogger("rostra.federation.delivery")
 
 BATCH_SIZE = 100
-SEND_THREADS = 16  # concurrent POSTs inside one batch (network-bound)
+INLINE_LIMIT = 50  # more inboxes than this: stored by the fan_out task, not inline
+FAN_OUT_CHUNK = 1000
+SEND_THREADS = 32  # concurrent POSTs inside one batch (network-bound)
 TIMEOUT = 15.0
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=6)
@@ -55,6 +63,7 @@ UNREACHABLE_AFTER = 10  # consecutive failures
 UNREACHABLE_RETRY = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
 SWEEP_EVERY = timedelta(minutes=10)
+SWEEP_GRACE = timedelta(minutes=2)  # overdue this long, a pending delivery has no task
 PERMANENT_EXCEPT = {408, 429}
 
 
@@ -65,6 +74,7 @@ def inbox_of(account: Account) -> str:
     return account.shared_inbox_url or account.inbox_url
 
 
+@functools.lru_cache(maxsize=65536)
 def domain_of(url: str) -> str:
     """The authority of ``url`` (host, and port when there is one), lower-cased."""
     return urlsplit(url).netloc.lower()
@@ -74,6 +84,9 @@ def allowed_inboxes(inboxes: Iterable[str]) -> list[str]:
     """``inboxes`` without duplicates and without those on servers we do not
     federate with (suspended, or not allowed in allow-list mode: ``policy``)."""
     unique = [i for i in dict.fromkeys(i for i in inboxes if i) if domain_of(i)]
+    if not (FederationSettings.current().allowlist_mode or DomainBlock.objects.filter(
+            severity=DomainBlock.Severity.SUSPEND).exists()):
+        return unique  # nothing is refused: skip the per-server checks
     refused: dict[str, bool] = {}
     result = []
     for inbox in unique:
@@ -103,8 +116,34 @@ def account_inboxes(accounts: Iterable[Account | None]) -> list[str]:
 
 def deliver(activity: dict, signer: Account | None, inboxes: Iterable[str]) -> int:
     """Queue ``activity`` (a dict with an ``id``) for ``inboxes``, signed by ``signer``
-    (a local account, or None for the instance actor). Returns the number of new
-    deliveries; already queued pairs are not queued again."""
+    (a local account, or None for the instance actor).
+
+    Up to ``INLINE_LIMIT`` inboxes the rows are stored at once and the number of new
+    deliveries is returned; a larger audience (a post to 10,000 followers) is handed
+    to the ``fan_out`` task, so the action that caused it returns at once (returns 0).
+    Already queued pairs are never queued again."""
+    targets = list(dict.fromkeys(i for i in inboxes if i))
+    if len(targets) > INLINE_LIMIT:
+        signer_id = signer.pk if signer is not None else None
+        transaction.on_commit(lambda: fan_out.enqueue(activity, signer_id, targets))
+        return 0
+    return store(activity, signer, targets)
+
+
+@task()
+def fan_out(activity: dict, signer_id: int | None, inboxes: list[str]) -> int:
+    """Store and enqueue the deliveries of one activity to a large audience, in
+    chunks, so the first batches are sent while the rest are being stored."""
+    signer = Account.objects.filter(pk=signer_id).first() if signer_id else None
+    if signer_id and signer is None:
+        return 0  # the account is gone
+    return sum(store(activity, signer, inboxes[i:i + FAN_OUT_CHUNK])
+               for i in range(0, len(inboxes), FAN_OUT_CHUNK))
+
+
+def store(activity: dict, signer: Account | None, inboxes: list[str]) -> int:
+    """Store the deliveries of ``activity`` to ``inboxes`` and enqueue their batches
+    after commit; return how many are new."""
     targets = allowed_inboxes(inboxes)
     if not targets:
         return 0
@@ -232,12 +271,27 @@ def _record(rows: list[Delivery], results: list[tuple[int | None, str]]) -> dict
             row.next_attempt_at = now + wait
             retries[row.next_attempt_at].append(row.pk)
             counts["retry"] += 1
-    Delivery.objects.bulk_update(
-        rows, ["status", "attempts", "last_status_code", "last_error", "next_attempt_at",
-               "delivered_at"], batch_size=500)
+    _save_outcomes(rows)
     for when, ids in retries.items():
         transaction.on_commit(lambda ids=ids, when=when: enqueue(ids, run_after=when))
     return dict(counts)
+
+
+def _save_outcomes(rows: list[Delivery]) -> None:
+    """Write the rows' outcomes with one UPDATE per distinct outcome (usually one or
+    two per batch; ``bulk_update`` builds a CASE per row and costs more than sending)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        key = (row.status, row.attempts, row.last_status_code, row.last_error,
+               row.next_attempt_at if row.status == Delivery.Status.PENDING else None,
+               row.delivered_at)
+        groups[key].append(row.pk)
+    for (status, attempts, code, error, next_at, delivered_at), ids in groups.items():
+        fields = {"status": status, "attempts": attempts, "last_status_code": code,
+                  "last_error": error, "delivered_at": delivered_at}
+        if next_at is not None:
+            fields["next_attempt_at"] = next_at
+        Delivery.objects.filter(pk__in=ids).update(**fields)
 
 
 def _update_health(health: dict[int, list[bool]], now: datetime) -> None:
@@ -267,17 +321,18 @@ def deliver_batch(ids: list[int]) -> dict[str, int]:
 
 # --- recovery --------------------------------------------------------------------
 
-def due_ids(limit: int = 100_000) -> list[int]:
-    """Pending deliveries whose time has come (including expired leases)."""
+def due_ids(*, overdue: timedelta = timedelta(0), limit: int = 100_000) -> list[int]:
+    """Pending deliveries due for at least ``overdue`` (including expired leases)."""
     return list(Delivery.objects.filter(status=Delivery.Status.PENDING,
-                                        next_attempt_at__lte=timezone.now())
+                                        next_attempt_at__lte=timezone.now() - overdue)
                 .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
-def sweep() -> int:
-    """Re-enqueue every due pending delivery (those a killed worker left behind).
-    Returns how many were enqueued."""
-    ids = due_ids()
+def sweep(*, overdue: timedelta = SWEEP_GRACE) -> int:
+    """Re-enqueue the pending deliveries overdue by ``overdue``: those whose task was
+    lost (a worker killed mid-batch: their lease ran out). Fresh ones have their task
+    queued already. Returns how many were enqueued."""
+    ids = due_ids(overdue=overdue)
     enqueue(ids)
     return len(ids)
 

@@ -23,8 +23,8 @@ example "look up the actor, fetch it through ``core.net`` if unknown").
 from __future__ import annotations
 
 import base64
-import functools
 import binascii
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping

@@ -337,11 +337,19 @@ def test_a_killed_workers_deliveries_are_swept_up(http_server, alice):
     http_server.routes["/inbox"] = (202, {}, b"")
     row = _queued(http_server, alice)
     delivery.claim([row.pk])  # the worker took it, then died
-    assert delivery.due_ids() == []
-    Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())  # lease over
+    assert delivery.due_ids() == [] and delivery.sweep() == 0
+    # The lease ran out some minutes ago: the sweep finds the row and queues it.
+    Delivery.objects.filter(pk=row.pk).update(
+        next_attempt_at=timezone.now() - delivery.SWEEP_GRACE - timedelta(seconds=1))
     assert delivery.due_ids() == [row.pk]
     assert delivery.sweep() == 1
     assert delivery.run_batch(delivery.due_ids()) == {"delivered": 1}
+
+
+def test_fresh_deliveries_are_not_swept_twice(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    committed(posts.create_post, alice, "Queued once")
+    assert delivery.sweep() == 0
 
 
 def test_queueing_the_same_activity_twice_sends_once(alice):
@@ -360,3 +368,17 @@ def test_deliveries_are_enqueued_as_tasks(alice):
     committed(posts.create_post, alice, "Queued")
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert delivery.deliver_batch.module_path in paths
+
+
+def test_a_large_audience_is_fanned_out_by_a_task(alice, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(delivery, "INLINE_LIMIT", 1)
+    for n in range(3):
+        follow_remotely(remote(f"fan{n}", f"s{n}.example"), alice)
+    committed(posts.create_post, alice, "To many")
+    assert sent("Create") == []  # the request did not store 3 rows itself
+    task_row = DBTaskResult.objects.get(task_path=delivery.fan_out.module_path)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert delivery.fan_out.call(*task_row.args_kwargs["args"]) == 3
+    assert inboxes("Create") == {f"https://s{n}.example/inbox" for n in range(3)}

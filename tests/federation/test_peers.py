@@ -83,7 +83,7 @@ def rostra(tmp_path_factory):
 
 def deliveries(server: RostraServer, inbox_prefix: str) -> list[dict]:
     """Rostra's delivery log towards ``inbox_prefix`` (read from its SQLite file)."""
-    db = sqlite3.connect(server.data_dir / "db.sqlite3")
+    db = sqlite3.connect(server.data_dir / "rostra.sqlite3")
     try:
         db.row_factory = sqlite3.Row
         rows = db.execute("SELECT activity_id, inbox_url, payload, status, attempts, "
