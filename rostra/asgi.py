@@ -10,6 +10,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rostra.settings")
 django_application = get_asgi_application()
 
 from rostra.api.streaming.websocket import websocket_app  # noqa: E402  (needs Django set up)
+from rostra.core.asgi_limits import cap_bodies  # noqa: E402
+from rostra.federation.inbox import MAX_BODY  # noqa: E402
+
+django_application = cap_bodies(
+    django_application, lambda path: path.rstrip("/").endswith("/inbox"), MAX_BODY
+)
 
 # Everything loaded at start-up lives as long as the process: move it out of the
 # garbage collector's sight, so its full passes no longer stall requests (the

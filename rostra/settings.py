@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rostra.api",
     "rostra.web",
     "rostra.federation",
+    "rostra.portability",
 ]
 
 MIDDLEWARE = [

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import secrets
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _lock = threading.Lock()
 _sequence = secrets.randbelow(1 << 16)
 
 SEQUENCE_BITS = 16
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MILLISECOND = timedelta(milliseconds=1)
+
+
+def _millis(when: datetime) -> int:
+    """Whole milliseconds since the epoch, exactly (float timestamps round wrongly
+    for far dates)."""
+    if when.tzinfo is None:
+        raise ValueError("ids need an aware datetime")
+    return (when - EPOCH) // MILLISECOND
 
 
 def make_id(when: datetime | None = None) -> int:
@@ -22,9 +32,7 @@ def make_id(when: datetime | None = None) -> int:
     global _sequence
     if when is None:
         when = datetime.now(UTC)
-    if when.tzinfo is None:
-        raise ValueError("make_id needs an aware datetime")
-    millis = int(when.timestamp() * 1000)
+    millis = _millis(when)
     if millis < 0:
         raise ValueError("dates before 1970 cannot be stored")
     with _lock:
@@ -35,9 +43,9 @@ def make_id(when: datetime | None = None) -> int:
 
 def id_floor(when: datetime) -> int:
     """The smallest id an object published at ``when`` can have (for range queries)."""
-    return int(when.timestamp() * 1000) << SEQUENCE_BITS
+    return _millis(when) << SEQUENCE_BITS
 
 
 def id_time(object_id: int) -> datetime:
     """The publication time encoded in an id."""
-    return datetime.fromtimestamp((object_id >> SEQUENCE_BITS) / 1000, tz=UTC)
+    return EPOCH + (object_id >> SEQUENCE_BITS) * MILLISECOND

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.db.models import Q
+
+from rostra.accounts.models import Follow
 from rostra.federation.models import DomainAllow, DomainBlock, FederationSettings
 
 
@@ -74,3 +77,19 @@ def rejects_reports(host: str) -> bool:
 def silenced_domains() -> list[str]:
     return list(DomainBlock.objects.filter(severity=DomainBlock.Severity.SILENCE)
                 .values_list("domain", flat=True))
+
+
+def without_silenced(qs, viewer):
+    """Posts of silenced servers (an admin's ``DomainBlock``) stay out of public
+    timelines except for those who follow their authors (registered with
+    ``timelines.services.register_public_filter``)."""
+    silenced = Q()
+    for domain in silenced_domains():
+        silenced |= (Q(account__domain=domain) | Q(account__domain__endswith=f".{domain}")
+                     | Q(account__domain__startswith=f"{domain}:"))
+    if not silenced:
+        return qs
+    if viewer is not None:
+        followed = Follow.objects.filter(account=viewer).values("target_account_id")
+        silenced &= ~Q(account_id__in=followed)
+    return qs.exclude(silenced)

@@ -7,9 +7,10 @@ no hidden ranking exists. Every timeline applies the one visibility rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import BooleanField, Expression, F, Q
+from django.db.models import BooleanField, Expression, F, Q, QuerySet
 from django.utils import timezone
 
 from rostra.accounts.models import Account, Follow
@@ -164,24 +165,23 @@ def _public_base(viewer: Account | None):
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:
             qs = qs.exclude(account_id__in=hidden)
-    return _without_silenced(qs, viewer)
+    return _narrowed(qs, viewer)
 
 
-def _without_silenced(qs, viewer: Account | None):
-    """Posts of silenced servers (an admin's ``DomainBlock``) stay out of public
-    timelines except for those who follow their authors."""
-    from rostra.federation.policy import silenced_domains  # the admin's decision
+# Narrowings of the public timelines that apps above this one register (federation
+# adds its admin's silenced servers), so domain code never imports a door.
+PUBLIC_TIMELINE_FILTERS: list[Callable[[QuerySet, Account | None], QuerySet]] = []
 
-    silenced = Q()
-    for domain in silenced_domains():
-        silenced |= (Q(account__domain=domain) | Q(account__domain__endswith=f".{domain}")
-                     | Q(account__domain__startswith=f"{domain}:"))
-    if not silenced:
-        return qs
-    if viewer is not None:
-        followed = Follow.objects.filter(account=viewer).values("target_account_id")
-        silenced &= ~Q(account_id__in=followed)
-    return qs.exclude(silenced)
+
+def register_public_filter(narrow: Callable[[QuerySet, Account | None], QuerySet]) -> None:
+    if narrow not in PUBLIC_TIMELINE_FILTERS:
+        PUBLIC_TIMELINE_FILTERS.append(narrow)
+
+
+def _narrowed(qs: QuerySet, viewer: Account | None) -> QuerySet:
+    for narrow in PUBLIC_TIMELINE_FILTERS:
+        qs = narrow(qs, viewer)
+    return qs
 
 
 def local(viewer: Account | None, page: Page) -> list[Post]:

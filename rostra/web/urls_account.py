@@ -5,7 +5,7 @@ Included inside the ``web`` namespace by ``rostra/web/urls.py`` (no app_name her
 
 from django.urls import path
 
-from rostra.web.views import auth
+from rostra.web.views import auth, imports
 from rostra.web.views import settings as settings_views
 
 urlpatterns = [
@@ -37,4 +37,7 @@ urlpatterns = [
     path("settings/invites", settings_views.invites, name="invites"),
     path("settings/approvals", settings_views.approvals, name="approvals"),
     path("settings/site", settings_views.site, name="site_settings"),
+    # imports (X archive)
+    path("settings/import", imports.import_x, name="import_x"),
+    path("settings/import/<int:job_id>", imports.import_job, name="import_job"),
 ]

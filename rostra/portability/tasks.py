@@ -1,0 +1,23 @@
+"""Background imports, run by the task worker (the web door enqueues them)."""
+
+from django_tasks import task
+
+
+@task()
+def run_x_import(job_id: int) -> None:
+    from rostra.portability.importer import import_x_archive
+    from rostra.portability.models import ImportJob
+    from rostra.portability.x_archive import ArchiveError
+
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if job.status in {ImportJob.Status.DONE, ImportJob.Status.UNDONE}:
+        return
+    opts = job.options
+    try:
+        import_x_archive(job.user, job.archive_path, since=opts.get("since") or None,
+                         until=opts.get("until") or None,
+                         skip_replies=bool(opts.get("skip_replies")),
+                         visibility=opts.get("visibility", "public"),
+                         profile=bool(opts.get("profile")), job=job)
+    except ArchiveError:
+        return  # recorded on the job as failed, with the message

@@ -1,0 +1,283 @@
+"""Reading an X ("Download an archive of your data") zip safely.
+
+The archive is hostile input: this module refuses what is not a zip, zip bombs
+(ratio and total-size caps), paths that climb out (``../``, absolute) and
+symlinks, and it reads only a whitelist of data files, never IP logs, direct
+messages, e-mail or phone files. Data files (``window.YTD.<name>.partN = [...]``)
+are parsed as JSON, never evaluated, one record at a time, so memory is bounded
+by the largest record, not by the archive.
+
+Every problem raises ``ArchiveError`` with a message naming it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import re
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+MAX_TOTAL_BYTES = 64 * 1024**3  # uncompressed, whole archive
+MAX_RATIO = 200  # uncompressed / compressed, per member larger than RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_MEMBERS = 2_000_000
+MAX_MEDIA_BYTES = 512 * 1024 * 1024
+CHUNK = 64 * 1024
+
+# data type -> file names X has used for it (manifest first, these as fallback)
+DATA_FILES: dict[str, tuple[str, ...]] = {
+    "account": ("account",),
+    "profile": ("profile",),
+    "tweets": ("tweets", "tweet"),
+    "noteTweet": ("note-tweet",),
+    "deletedTweets": ("deleted-tweets", "deleted-tweet"),
+    "communityTweet": ("community-tweet",),
+    "twitterCircleTweet": ("twitter-circle-tweet",),
+    "protectedHistory": ("protected-history",),
+    "follower": ("follower",),
+    "following": ("following",),
+    "like": ("like",),
+    "block": ("block",),
+}
+MEDIA_DIRS: dict[str, tuple[str, ...]] = {
+    "tweets": ("tweets_media", "tweet_media"),
+    "communityTweet": ("community_tweet_media",),
+    "twitterCircleTweet": ("twitter_circle_tweet_media",),
+    "profile": ("profile_media",),
+}
+_HEADER_RE = re.compile(r"^\s*window\.(?:YTD\.[\w.]+|__THAR_CONFIG)\s*=\s*")
+
+
+class ArchiveError(Exception):
+    """The upload is not a readable, safe X archive; the message says why."""
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        raise ArchiveError(f"The archive contains an absolute path ({name!r}); refusing it.")
+    if ".." in re.split(r"[/\\]", name):
+        raise ArchiveError(f"The archive contains a path that leaves it ({name!r}); refusing it.")
+    if _is_symlink(info):
+        raise ArchiveError(f"The archive contains a symbolic link ({name!r}); refusing it.")
+    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise ArchiveError(
+            f"{name!r} expands {info.file_size // max(info.compress_size, 1)} times: "
+            "this looks like a zip bomb."
+        )
+
+
+class XArchive:
+    """An opened, checked X archive. Use as a context manager."""
+
+    def __init__(self, path: str | Path, *, max_total: int = MAX_TOTAL_BYTES) -> None:
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ArchiveError("This file is not a zip archive (X sends a .zip).") from exc
+        try:
+            infos = self._zip.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise ArchiveError(f"The archive holds more than {MAX_MEMBERS} files.")
+            total = 0
+            for info in infos:
+                _check_member(info)
+                total += info.file_size
+            if total > max_total:
+                raise ArchiveError(
+                    f"The archive expands to {total} bytes, over the {max_total}-byte limit."
+                )
+            self._names = {i.filename for i in infos if not i.is_dir()}
+            self._root = self._find_root()
+            self.manifest = self._read_manifest()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    def __enter__(self) -> XArchive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    # --- locating files -------------------------------------------------------
+    def _find_root(self) -> str:
+        """The prefix before ``data/`` (archives re-zipped inside a folder have one)."""
+        for marker in ("data/manifest.js", "data/tweets.js", "data/tweet.js", "data/account.js"):
+            for name in sorted(self._names, key=len):
+                if name == marker or name.endswith("/" + marker):
+                    return name[: -len(marker)]
+        raise ArchiveError(
+            "No X data found: the archive has no data/manifest.js, data/tweets.js "
+            "or data/account.js. Upload the zip exactly as X sent it."
+        )
+
+    def _read_manifest(self) -> dict:
+        name = self._root + "data/manifest.js"
+        if name not in self._names:
+            return {}
+        value = _parse_single(self._open_text(name), name)
+        if not isinstance(value, dict):
+            raise ArchiveError(f"{name} has the wrong shape (expected an object).")
+        return value
+
+    def files(self, kind: str) -> list[str]:
+        """The whitelisted member names holding data type ``kind``, all parts."""
+        if kind not in DATA_FILES:
+            raise ValueError(f"{kind!r} is not a data type this importer reads")
+        allowed = DATA_FILES[kind]
+        listed = ((self.manifest.get("dataTypes") or {}).get(kind) or {}).get("files") or []
+        names = []
+        for entry in listed:
+            raw = str((entry or {}).get("fileName", ""))
+            base = posixpath.basename(raw)
+            stem = re.sub(r"(-part\d+)?\.js$", "", base)
+            name = self._root + "data/" + base
+            if stem in allowed and name in self._names:
+                names.append(name)
+        if names:
+            return names
+        for stem in allowed:
+            single = self._root + f"data/{stem}.js"
+            if single in self._names:
+                names.append(single)
+            part = re.compile(re.escape(self._root + f"data/{stem}-part") + r"(\d+)\.js$")
+            names += sorted((n for n in self._names if part.match(n)),
+                            key=lambda n: int(part.match(n).group(1)))
+            if names:
+                break
+        return names
+
+    def has(self, kind: str) -> bool:
+        return bool(self.files(kind))
+
+    def media_names(self, kind: str) -> dict[str, str]:
+        """File name -> member name in the media folder of ``kind``."""
+        dirs = list(MEDIA_DIRS.get(kind, ()))
+        listed = ((self.manifest.get("dataTypes") or {}).get(kind) or {}).get("mediaDirectory")
+        if listed:
+            dirs.insert(0, posixpath.basename(str(listed).rstrip("/")))
+        found: dict[str, str] = {}
+        for d in dirs:
+            if d not in MEDIA_DIRS.get(kind, ()) :
+                continue
+            prefix = self._root + f"data/{d}/"
+            for name in self._names:
+                if name.startswith(prefix) and "/" not in name[len(prefix):]:
+                    found.setdefault(name[len(prefix):], name)
+        return found
+
+    def read_media(self, member: str) -> bytes:
+        info = self._zip.getinfo(member)
+        if info.file_size > MAX_MEDIA_BYTES:
+            raise ArchiveError(f"{member} is larger than {MAX_MEDIA_BYTES} bytes.")
+        try:
+            return self._zip.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise ArchiveError(f"The archive is damaged: {member} cannot be read ({exc}).") from exc
+
+    # --- records ----------------------------------------------------------------
+    def _open_text(self, name: str) -> io.TextIOBase:
+        return io.TextIOWrapper(self._zip.open(name), encoding="utf-8-sig", errors="strict")
+
+    def records(self, kind: str) -> Iterator[dict]:
+        """Every record of data type ``kind``, across all its parts, streamed."""
+        for name in self.files(kind):
+            with self._open_text(name) as stream:
+                yield from _stream_array(stream, name)
+
+
+def _parse_single(stream: io.TextIOBase, name: str):
+    try:
+        text = stream.read(8 * 1024 * 1024)
+    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, EOFError) as exc:
+        raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+    match = _HEADER_RE.match(text)
+    if not match:
+        raise ArchiveError(f"{name} is not an X data file (no 'window.YTD… =' header).")
+    try:
+        return json.loads(text[match.end():].strip().rstrip(";"))
+    except json.JSONDecodeError as exc:
+        raise ArchiveError(f"{name} is not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
+
+
+def _stream_array(stream: io.TextIOBase, name: str) -> Iterator[dict]:
+    """Yield each object of the array after ``window.YTD.x.partN =``."""
+    decoder = json.JSONDecoder()
+    buf = ""
+    eof = False
+
+    def more() -> bool:
+        nonlocal buf, eof
+        if eof:
+            return False
+        try:
+            chunk = stream.read(CHUNK)
+        except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, EOFError, OSError) as exc:
+            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+        if not chunk:
+            eof = True
+            return False
+        buf += chunk
+        return True
+
+    while len(buf) < 4096 and more():
+        pass
+    match = _HEADER_RE.match(buf)
+    if not match:
+        raise ArchiveError(f"{name} is not an X data file (no 'window.YTD… =' header).")
+    pos = match.end()
+    if buf[pos:pos + 1] != "[":
+        raise ArchiveError(f"{name} has the wrong shape: expected a list after '='.")
+    pos += 1
+    expect_item = True
+    while True:
+        while True:  # skip blanks and separators
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or not more():
+                break
+        if pos >= len(buf):
+            raise ArchiveError(f"{name} is truncated: the list never closes.")
+        char = buf[pos]
+        if char == "]":
+            return
+        if char == ",":
+            if expect_item:
+                raise ArchiveError(f"{name} is not valid JSON (stray comma).")
+            pos += 1
+            expect_item = True
+            continue
+        if not expect_item:
+            raise ArchiveError(f"{name} is not valid JSON (missing comma).")
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+                if end < len(buf) or eof:
+                    break
+                # a value ending exactly at the buffer's end may continue (numbers)
+                if isinstance(value, dict | list) or not more():
+                    break
+            except json.JSONDecodeError as exc:
+                if not more():
+                    raise ArchiveError(
+                        f"{name} is truncated or not valid JSON ({exc.msg})."
+                    ) from exc
+        if not isinstance(value, dict):
+            raise ArchiveError(f"{name} has the wrong shape: its list holds a non-object.")
+        yield value
+        buf = buf[end:]
+        pos = 0
+        expect_item = False
