@@ -54,7 +54,7 @@ logger = logging.getLogger("rostra.federation.delivery")
 BATCH_SIZE = 100
 INLINE_LIMIT = 50  # more inboxes than this: stored by the fan_out task, not inline
 FAN_OUT_CHUNK = 1000
-SEND_THREADS = 32  # concurrent POSTs inside one batch (network-bound)
+SEND_THREADS = 16  # concurrent POSTs inside one batch (network-bound)
 TIMEOUT = 15.0
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=6)

@@ -382,3 +382,11 @@ def test_a_large_audience_is_fanned_out_by_a_task(alice, monkeypatch):
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert delivery.fan_out.call(*task_row.args_kwargs["args"]) == 3
     assert inboxes("Create") == {f"https://s{n}.example/inbox" for n in range(3)}
+
+
+def test_a_starting_worker_keeps_one_periodic_sweep_queued():
+    from django_tasks_db.models import DBTaskResult
+
+    delivery.start_sweeping()
+    delivery.start_sweeping()
+    assert DBTaskResult.objects.filter(task_path=delivery.sweep_task.module_path).count() == 1

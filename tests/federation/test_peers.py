@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -36,7 +37,8 @@ TIMEOUT = 20.0
 
 
 def _locked(name: str):
-    handle = open(PEERS / f".{name}.lock", "w")  # noqa: SIM115 - held for the block
+    lock = Path(tempfile.gettempdir()) / f"rostra-federation-peers-{name}.lock"
+    handle = open(lock, "w")  # noqa: SIM115 - held for the block (xdist workers)
     fcntl.flock(handle, fcntl.LOCK_EX)
     return handle
 
