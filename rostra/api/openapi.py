@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rostra.api.serializers.instance import rostra_version
+from rostra.core.versions import rostra_version
 
 PAGE = "max_id since_id min_id limit:int"
 STATUS_FIELDS = ("status spoiler_text sensitive:bool media_ids:array in_reply_to_id language "

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 
-import rostra
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account, SiteSettings, User
 from rostra.core.links import absolute_url
+from rostra.core.versions import MASTODON_API_VERSION, rostra_version
 from rostra.notifications import push
 from rostra.posts import featured_tags
 from rostra.posts import media as media_rules
 from rostra.posts import services as post_rules
 from rostra.posts.models import Post
 
-MASTODON_API_VERSION = "4.3.0"
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 
 
 def version() -> str:
     return f"{MASTODON_API_VERSION} (compatible; Rostra {rostra_version()})"
-
-
-def rostra_version() -> str:
-    try:
-        from importlib.metadata import version as dist_version
-
-        return dist_version("rostra")
-    except Exception:  # noqa: BLE001 — an uninstalled checkout still answers
-        return getattr(rostra, "__version__", "0.1.0")
 
 
 def configuration() -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import escape
-from importlib import metadata
 from urllib.parse import quote
 
 from django.conf import settings
@@ -18,12 +17,12 @@ from django.views.decorators.http import require_GET
 from rostra.accounts.models import Account
 from rostra.accounts.services import find_account, local_domain_names, registration_mode
 from rostra.core.links import absolute_url
+from rostra.core.versions import MASTODON_API_VERSION, rostra_version
 from rostra.federation import uris
 from rostra.federation.negotiation import ACTIVITY_JSON, json_response
 from rostra.posts.models import Post
 
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/{version}"
-MASTODON_UPSTREAM = {"name": "mastodon", "version": "4.3.0"}
 
 
 def _not_found(message: str) -> JsonResponse:
@@ -138,18 +137,11 @@ def _usage() -> dict:
     }
 
 
-def _version() -> str:
-    try:
-        return metadata.version("rostra")
-    except metadata.PackageNotFoundError:
-        return "0.1.0"
-
-
 @require_GET
 def nodeinfo(request, version: str):
     from rostra.accounts.models import SiteSettings
 
-    software = {"name": "rostra", "version": _version()}
+    software = {"name": "rostra", "version": rostra_version()}
     document = {
         "version": version,
         "software": software,
@@ -160,7 +152,7 @@ def nodeinfo(request, version: str):
         "metadata": {
             "nodeName": SiteSettings.current().title,
             "nodeDescription": SiteSettings.current().description,
-            "upstream": MASTODON_UPSTREAM,
+            "upstream": {"name": "mastodon", "version": MASTODON_API_VERSION},
         },
     }
     schema = NODEINFO_SCHEMA.format(version=version)
