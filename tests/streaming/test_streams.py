@@ -73,7 +73,11 @@ def test_old_events_are_pruned(alice):
     from django.utils import timezone
 
     streams.publish(streams.DELETE, ["public"], post_id=1)
-    StreamEvent.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    StreamEvent.objects.filter(post_id=1).update(created_at=timezone.now() - timedelta(hours=1))
     streams.publish(streams.DELETE, ["public"], post_id=2)
-    assert streams.prune() == 1
-    assert list(StreamEvent.objects.values_list("post_id", flat=True)) == [2]
+    # Only this test's rows are aged; others in the table may be of any age.
+    old = StreamEvent.objects.filter(created_at__lt=timezone.now() - streams.RETENTION).count()
+    assert old >= 1
+    assert streams.prune() == old
+    assert not StreamEvent.objects.filter(post_id=1).exists()
+    assert StreamEvent.objects.filter(post_id=2).exists()
