@@ -25,6 +25,13 @@ def _token(client, **data):
     return client.post("/oauth/token", data)
 
 
+def _password_grant(client, app, username, **overrides):
+    """The password grant with ``app``'s credentials (``overrides`` replace fields)."""
+    data = {"grant_type": "password", "username": username, "password": factories.PASSWORD,
+            "client_id": app["client_id"], "client_secret": app["client_secret"], **overrides}
+    return _token(client, **data)
+
+
 def _app(client, **extra):
     data = {"client_name": "Toot", "redirect_uris": CB, **extra}
     return client.post("/api/v1/apps", data).json()
@@ -65,9 +72,7 @@ def test_password_grant_accepts_username_or_email(make_user):
     client = Client()
     app = _app(client, scopes="read write")
     for login in ("dora", "dora@example.org"):
-        response = _token(client, grant_type="password", username=login,
-                          password=factories.PASSWORD, client_id=app["client_id"],
-                          client_secret=app["client_secret"], scope="read")
+        response = _password_grant(client, app, login, scope="read")
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["token_type"] == "Bearer" and body["scope"] == "read"
@@ -80,8 +85,7 @@ def test_password_grant_refuses_a_wrong_password(make_user):
     make_user("dora")
     client = Client()
     app = _app(client)
-    response = _token(client, grant_type="password", username="dora", password="nope",
-                      client_id=app["client_id"], client_secret=app["client_secret"])
+    response = _password_grant(client, app, "dora", password="nope")
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
 
 
@@ -90,9 +94,7 @@ def test_password_grant_refuses_an_unapproved_user(make_user):
     User.objects.filter(pk=user.pk).update(approved=False)
     client = Client()
     app = _app(client)
-    response = _token(client, grant_type="password", username="newbie",
-                      password=factories.PASSWORD, client_id=app["client_id"],
-                      client_secret=app["client_secret"])
+    response = _password_grant(client, app, "newbie")
     assert response.status_code == 400 and "approval" in response.json()["error_description"]
 
 
@@ -100,9 +102,7 @@ def test_a_wrong_client_secret_is_invalid_client(make_user):
     make_user("dora")
     client = Client()
     app = _app(client)
-    response = _token(client, grant_type="password", username="dora",
-                      password=factories.PASSWORD, client_id=app["client_id"],
-                      client_secret="guess")
+    response = _password_grant(client, app, "dora", client_secret="guess")
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
 
 
@@ -110,9 +110,7 @@ def test_scope_beyond_the_apps_is_refused(make_user):
     make_user("dora")
     client = Client()
     app = _app(client, scopes="read")
-    response = _token(client, grant_type="password", username="dora",
-                      password=factories.PASSWORD, client_id=app["client_id"],
-                      client_secret=app["client_secret"], scope="read write")
+    response = _password_grant(client, app, "dora", scope="read write")
     assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
 
 
@@ -133,9 +131,7 @@ def test_refresh_token_replaces_the_old_token(make_user):
     make_user("dora")
     client = Client()
     app = _app(client)
-    first = _token(client, grant_type="password", username="dora",
-                   password=factories.PASSWORD, client_id=app["client_id"],
-                   client_secret=app["client_secret"]).json()
+    first = _password_grant(client, app, "dora").json()
     second = _token(client, grant_type="refresh_token", refresh_token=first["refresh_token"],
                     client_id=app["client_id"], client_secret=app["client_secret"])
     assert second.status_code == 200
@@ -151,9 +147,7 @@ def test_revoked_token_is_401(make_user):
     make_user("dora")
     client = Client()
     app = _app(client)
-    token = _token(client, grant_type="password", username="dora",
-                   password=factories.PASSWORD, client_id=app["client_id"],
-                   client_secret=app["client_secret"]).json()["access_token"]
+    token = _password_grant(client, app, "dora").json()["access_token"]
     revoked = client.post("/oauth/revoke", {"token": token, "client_id": app["client_id"],
                                             "client_secret": app["client_secret"]})
     assert revoked.status_code == 200
@@ -167,9 +161,7 @@ def test_tokens_are_stored_only_as_digests(make_user):
     make_user("dora")
     client = Client()
     app = _app(client)
-    token = _token(client, grant_type="password", username="dora",
-                   password=factories.PASSWORD, client_id=app["client_id"],
-                   client_secret=app["client_secret"]).json()["access_token"]
+    token = _password_grant(client, app, "dora").json()["access_token"]
     stored = AccessToken.objects.get()
     assert token not in stored.token_hash
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
