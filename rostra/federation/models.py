@@ -101,6 +101,22 @@ class InboxActivity(models.Model):
         indexes = [models.Index(fields=["status", "received_at"])]
 
 
+class OutgoingActivity(models.Model):
+    """An activity Rostra sends: stored once, however many inboxes it goes to (a post
+    to 10,000 followers is one row here and 10,000 small ``Delivery`` rows)."""
+
+    uri = models.CharField(max_length=2048, unique=True)  # the activity's ``id``
+    type = models.CharField(max_length=32, blank=True, default="")
+    payload = models.TextField()  # the JSON body, signed anew at each attempt
+    signer = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # None: the instance actor signs
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["signer", "type"])]
+
+
 class Delivery(models.Model):
     """One activity to one inbox: at-least-once, retried with exponential backoff."""
 
@@ -109,12 +125,9 @@ class Delivery(models.Model):
         DELIVERED = "delivered"
         FAILED = "failed"  # gave up (after about 3 days) or refused for good (4xx)
 
-    activity_id = models.CharField(max_length=2048)
+    activity = models.ForeignKey(OutgoingActivity, on_delete=models.CASCADE,
+                                 related_name="deliveries")
     inbox_url = models.URLField(max_length=2048)
-    payload = models.TextField()  # the JSON body, signed at each attempt
-    signer = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )  # None: the instance actor signs
     instance = models.ForeignKey(
         RemoteInstance, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
@@ -128,9 +141,17 @@ class Delivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["activity_id", "inbox_url"], name="delivery_unique")
+            models.UniqueConstraint(fields=["activity", "inbox_url"], name="delivery_unique")
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    @property
+    def payload(self) -> str:
+        return self.activity.payload
+
+    @property
+    def signer(self):
+        return self.activity.signer
 
 
 class RemoteActor(models.Model):

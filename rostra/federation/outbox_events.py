@@ -31,7 +31,7 @@ import logging
 from rostra.accounts import events as account_events
 from rostra.accounts.models import Account
 from rostra.federation import delivery, uris
-from rostra.federation.models import Delivery
+from rostra.federation.models import OutgoingActivity
 from rostra.federation.serializers import activity as build
 from rostra.posts import events as post_events
 from rostra.posts.models import Post, Source, Visibility
@@ -85,15 +85,14 @@ def on_poll_ended(sender, poll, **kwargs) -> None:
 
 def _earlier_deliveries(activity_id: str) -> tuple[list[str], dict | None]:
     """Inboxes an activity was sent to, and the activity itself (or None)."""
-    rows = list(Delivery.objects.filter(activity_id=activity_id)
-                .values_list("inbox_url", "payload"))
-    if not rows:
+    record = OutgoingActivity.objects.filter(uri=activity_id).first()
+    if record is None:
         return [], None
     try:
-        document = json.loads(rows[0][1])
+        document = json.loads(record.payload)
     except ValueError:
         document = None
-    return [inbox for inbox, _ in rows], document
+    return list(record.deliveries.values_list("inbox_url", flat=True)), document
 
 
 def on_post_deleted(sender, post_id: int, account: Account, uri: str, **kwargs) -> None:
@@ -130,8 +129,8 @@ def _find_sent(actor: Account, kind: str, object_uri: str) -> dict | None:
     about ``object_uri``, to undo it under its own id."""
     prefix = f"{uris.actor_uri(actor)}#{kind}/"
     needle = json.dumps(object_uri)
-    for payload in (Delivery.objects.filter(activity_id__startswith=prefix,
-                                            payload__contains=needle)
+    for payload in (OutgoingActivity.objects.filter(uri__startswith=prefix,
+                                                    payload__contains=needle)
                     .order_by("-pk").values_list("payload", flat=True)[:5]):
         try:
             document = json.loads(payload)

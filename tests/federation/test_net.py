@@ -244,3 +244,53 @@ def test_tls_goes_to_the_checked_address_with_the_real_name_for_sni(settings, mo
     thread.join(5)
     listener.close()
     assert seen == ["rostra.test"]
+
+
+def test_requests_to_one_server_reuse_a_kept_alive_connection(settings, keepalive_server):
+    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
+    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
+    keepalive_server.routes["/inbox"] = (202, {}, b"")
+    net.close_connections()
+    for _ in range(5):
+        assert net.post(f"{keepalive_server.base}/inbox", b"{}").status == 202
+    assert len(keepalive_server.peers) == 5
+    assert len(set(keepalive_server.peers)) == 1  # one TCP connection for all five
+
+
+def test_a_kept_alive_connection_serves_one_host_name_only(settings, monkeypatch,
+                                                           keepalive_server):
+    """Two names on one address get two connections: a connection (and a TLS session
+    verified for a name) is never lent to another name."""
+    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
+    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
+    monkeypatch.setattr(net, "_resolve", lambda host, port: ["127.0.0.1"])
+    keepalive_server.routes["/"] = (200, {}, b"ok")
+    net.close_connections()
+    port = keepalive_server.server_address[1]
+    for name in ("one.test", "two.test", "one.test", "two.test"):
+        assert net.fetch(f"http://{name}:{port}/").status == 200
+    hosts = [headers["Host"] for _, _, headers in keepalive_server.hits]
+    assert hosts == [f"one.test:{port}", f"two.test:{port}"] * 2
+    assert len(set(keepalive_server.peers)) == 2
+    by_host = {}
+    for host, peer in zip(hosts, keepalive_server.peers, strict=True):
+        by_host.setdefault(host, set()).add(peer)
+    assert all(len(peers) == 1 for peers in by_host.values())
+
+
+def test_the_pool_checks_the_address_again_when_it_dials(settings, monkeypatch, keepalive_server):
+    """A name that answered with an allowed address at the first check and with a
+    forbidden one when the pool connects (DNS rebinding) is refused at connect time."""
+    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = False
+    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
+    port = keepalive_server.server_address[1]
+    net._exempt_endpoints.add(("127.0.0.2", port))
+    answers = iter([["127.0.0.2"], ["127.0.0.1"]])  # allowed (exempt), then loopback
+    monkeypatch.setattr(net, "_resolve", lambda host, p: next(answers))
+    net.close_connections()
+    try:
+        with pytest.raises(net.BlockedAddress):
+            net.fetch(f"http://rebind.test:{port}/")
+    finally:
+        net._exempt_endpoints.discard(("127.0.0.2", port))
+    assert keepalive_server.hits == []

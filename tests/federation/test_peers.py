@@ -88,9 +88,11 @@ def deliveries(server: RostraServer, inbox_prefix: str) -> list[dict]:
     db = sqlite3.connect(server.data_dir / "rostra.sqlite3")
     try:
         db.row_factory = sqlite3.Row
-        rows = db.execute("SELECT activity_id, inbox_url, payload, status, attempts, "
-                          "last_status_code, last_error FROM federation_delivery "
-                          "WHERE inbox_url LIKE ?", (inbox_prefix + "%",)).fetchall()
+        rows = db.execute("SELECT a.uri AS activity_id, d.inbox_url, a.payload, d.status, "
+                          "d.attempts, d.last_status_code, d.last_error "
+                          "FROM federation_delivery d "
+                          "JOIN federation_outgoingactivity a ON a.id = d.activity_id "
+                          "WHERE d.inbox_url LIKE ?", (inbox_prefix + "%",)).fetchall()
     finally:
         db.close()
     return [dict(r, type=json.loads(r["payload"])["type"]) for r in rows]

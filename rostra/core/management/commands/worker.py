@@ -1,5 +1,7 @@
 """``rostra worker``: a background-task worker process (run N of them at scale)."""
 
+import gc
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -16,6 +18,10 @@ class Command(BaseCommand):
         from rostra.core.worker import run_start_hooks
 
         run_start_hooks()
+        # As in asgi.py: what start-up loaded lives as long as the process; keep it
+        # out of the cyclic collector's full passes.
+        gc.collect()
+        gc.freeze()
         call_command(
             "db_worker", queue_name="*", interval=interval, batch=batch, reload=False,
             verbosity=options.get("verbosity", 1),
