@@ -7,6 +7,8 @@ follow_requested = Signal()  # request=FollowRequest
 follow_request_accepted = Signal()  # follow=Follow
 follow_request_rejected = Signal()  # request=FollowRequest (deleted)
 unfollowed = Signal()  # account=Account, target=Account
+follower_removed = Signal()  # account=Account (followed), follower=Account, follow_uri=str
 blocked = Signal()  # block=Block
 unblocked = Signal()  # account=Account, target=Account
 profile_updated = Signal()  # account=Account
+account_deleted = Signal()  # account=Account (closed by its owner; its data goes next)

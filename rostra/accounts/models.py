@@ -30,6 +30,7 @@ class Account(SnowflakeModel):
     updated_at = models.DateTimeField(auto_now=True)
     last_status_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)  # closed by its owner; suspended too
     # Federation fields, filled for remote actors (and served for local ones).
     uri = models.URLField(max_length=2048, blank=True, default="")
     url = models.URLField(max_length=2048, blank=True, default="")

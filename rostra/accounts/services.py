@@ -357,8 +357,14 @@ def reject_follow_request(target: Account, request: FollowRequest) -> None:
 
 
 def remove_follower(account: Account, follower: Account) -> None:
+    """End ``follower``'s follow of ``account`` (Mastodon's "remove from followers"; a
+    remote follower's server is told with a Reject of its Follow)."""
     with transaction.atomic():
-        _remove_follow(follower, account)
+        uri = (Follow.objects.filter(account=follower, target_account=account)
+               .values_list("uri", flat=True).first())
+        if _remove_follow(follower, account):
+            transaction.on_commit(lambda: events.follower_removed.send(
+                Account, account=account, follower=follower, follow_uri=uri or ""))
 
 
 @transaction.atomic

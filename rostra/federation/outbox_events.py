@@ -34,7 +34,7 @@ from rostra.federation import delivery, uris
 from rostra.federation.models import OutgoingActivity
 from rostra.federation.serializers import activity as build
 from rostra.posts import events as post_events
-from rostra.posts.models import Post, Source, Visibility
+from rostra.posts.models import PollVote, Post, Source, Visibility
 
 logger = logging.getLogger("rostra.federation.outbox")
 
@@ -42,7 +42,9 @@ _UID = "rostra.federation.outbox"
 
 
 def _local(account: Account | None) -> bool:
-    return account is not None and account.local
+    """A local account that may still federate: a closed or suspended one sends
+    nothing more (its Delete of itself covers its posts, follows and likes)."""
+    return account is not None and account.local and not account.suspended_at
 
 
 def _remote(account: Account | None) -> bool:
@@ -81,6 +83,19 @@ def on_poll_ended(sender, poll, **kwargs) -> None:
     post = poll.post
     if _federates(post):
         delivery.deliver(build.update_note(post), post.account, post_inboxes(post))
+
+
+def on_poll_voted(sender, poll, account: Account, choices: list[int], **kwargs) -> None:
+    """A local account voted in a remote poll: one Create(Note) per choice to its author."""
+    author = poll.post.account
+    if not (_local(account) and _remote(author)):
+        return
+    votes = dict(PollVote.objects.filter(poll=poll, account=account)
+                 .values_list("choice", "pk"))
+    for choice in choices:
+        if choice in votes:
+            delivery.deliver(build.vote(account, poll, choice, votes[choice]), account,
+                             delivery.account_inboxes([author]))
 
 
 def _earlier_deliveries(activity_id: str) -> tuple[list[str], dict | None]:
@@ -201,6 +216,12 @@ def on_follow_request_rejected(sender, request, **kwargs) -> None:
     _answer("Reject", request.target_account, request.account, request.uri)
 
 
+def on_follower_removed(sender, account: Account, follower: Account, follow_uri: str,
+                        **kwargs) -> None:
+    """A local account removed a remote follower: Reject its Follow, as Mastodon does."""
+    _answer("Reject", account, follower, follow_uri)
+
+
 def on_unfollowed(sender, account: Account, target: Account, **kwargs) -> None:
     if not (_local(account) and _remote(target)):
         return
@@ -220,6 +241,17 @@ def on_unblocked(sender, account: Account, target: Account, **kwargs) -> None:
         return
     sent = _find_sent(account, "blocks", uris.actor_uri(target)) or build.block(account, target)
     delivery.deliver(build.undo(account, sent), account, delivery.account_inboxes([target]))
+
+
+def on_account_deleted(sender, account: Account, **kwargs) -> None:
+    """``Delete`` of the actor to every server that may hold a copy of it: its
+    followers', those it follows, and every shared inbox we know (as Mastodon does)."""
+    following = Account.objects.filter(followers_set__account=account).exclude(domain="")
+    known = (Account.objects.exclude(domain="").exclude(shared_inbox_url="")
+             .values_list("shared_inbox_url", flat=True).distinct())
+    inboxes = [*delivery.follower_inboxes(account), *delivery.account_inboxes(following),
+               *known]
+    delivery.deliver(build.delete(account, uris.actor_uri(account)), account, inboxes)
 
 
 def on_profile_updated(sender, account: Account, **kwargs) -> None:
@@ -246,6 +278,7 @@ _HANDLERS = [
     (post_events, "post_created", on_post_created),
     (post_events, "post_updated", on_post_updated),
     (post_events, "poll_ended", on_poll_ended),
+    (post_events, "poll_voted", on_poll_voted),
     (post_events, "post_deleted", on_post_deleted),
     (post_events, "post_reblogged", on_post_reblogged),
     (post_events, "post_favourited", on_post_favourited),
@@ -257,9 +290,11 @@ _HANDLERS = [
     (account_events, "follow_request_accepted", on_follow_request_accepted),
     (account_events, "follow_request_rejected", on_follow_request_rejected),
     (account_events, "unfollowed", on_unfollowed),
+    (account_events, "follower_removed", on_follower_removed),
     (account_events, "blocked", on_blocked),
     (account_events, "unblocked", on_unblocked),
     (account_events, "profile_updated", on_profile_updated),
+    (account_events, "account_deleted", on_account_deleted),
 ]
 _connected: list = []  # strong references: the signals hold weak ones
 

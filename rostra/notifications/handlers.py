@@ -80,8 +80,24 @@ def on_poll_ended(sender, poll, **kwargs) -> None:
             notify(voter, post.account, T.POLL, post)
 
 
+def on_account_deleted(sender, account, **kwargs) -> None:
+    """A closed account keeps no notifications, and causes none any more."""
+    from rostra.notifications.models import (
+        HomeMarker,
+        Notification,
+        NotificationMarker,
+        PushSubscription,
+    )
+
+    Notification.objects.filter(account=account).delete()
+    Notification.objects.filter(from_account=account).delete()
+    for model in (NotificationMarker, HomeMarker, PushSubscription):
+        model.objects.filter(account=account).delete()
+
+
 def connect() -> None:
     uid = "rostra-notifications-"
+    account_events.account_deleted.connect(on_account_deleted, dispatch_uid=uid + "deleted")
     post_events.post_created.connect(on_post_created, dispatch_uid=uid + "created")
     post_events.post_updated.connect(on_post_updated, dispatch_uid=uid + "updated")
     post_events.post_reblogged.connect(on_reblogged, dispatch_uid=uid + "reblogged")

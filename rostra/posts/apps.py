@@ -6,7 +6,8 @@ class PostsConfig(AppConfig):
     label = "posts"
 
     def ready(self) -> None:
-        from rostra.posts import conversations, search
+        from rostra.posts import cleanup, conversations, search
 
         search.connect()
         conversations.connect()
+        cleanup.connect()

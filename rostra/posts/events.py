@@ -10,5 +10,6 @@ post_favourited = Signal()  # favourite=Favourite
 post_unfavourited = Signal()  # account=Account, post=Post
 post_reblogged = Signal()  # reblog=Post (the boost)
 poll_ended = Signal()  # poll=Poll
+poll_voted = Signal()  # poll=Poll, account=Account, choices=list[int]
 post_pinned = Signal()  # account=Account, post=Post
 post_unpinned = Signal()  # account=Account, post=Post

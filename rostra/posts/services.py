@@ -494,7 +494,33 @@ def vote(account: Account, poll: Poll, choices: Sequence[int]) -> list[PollVote]
         raise PostError("This poll takes a single choice.", "poll")
     if PollVote.objects.filter(poll=poll, account=account).exists():
         raise PostError("You have already voted in this poll.", "poll")
-    return [PollVote.objects.create(poll=poll, account=account, choice=c) for c in choices]
+    votes = [PollVote.objects.create(poll=poll, account=account, choice=c) for c in choices]
+    transaction.on_commit(
+        lambda: events.poll_voted.send(Poll, poll=poll, account=account, choices=choices))
+    return votes
+
+
+@transaction.atomic
+def add_remote_vote(account: Account, poll: Poll, choice: int) -> PollVote | None:
+    """One choice of a remote voter in a local poll. ActivityPub carries a vote as
+    one Note per choice, so a multiple-choice vote arrives in parts; a repeated part
+    changes nothing (returns None)."""
+    if account.local or not poll.post.account.local:
+        raise PostError("Only remote votes on local polls arrive this way.", "poll")
+    _require_visible(account, poll.post)
+    if poll.expired:
+        raise PostError("This poll has ended.", "poll")
+    if poll.post.account_id == account.pk:
+        raise PostError("You cannot vote in your own poll.", "poll")
+    if not 0 <= choice < len(poll.options):
+        raise PostError("Choose one of the poll's options.", "poll")
+    earlier = set(PollVote.objects.filter(poll=poll, account=account)
+                  .values_list("choice", flat=True))
+    if choice in earlier:
+        return None
+    if earlier and not poll.multiple:
+        raise PostError("This poll takes a single choice.", "poll")
+    return PollVote.objects.create(poll=poll, account=account, choice=choice)
 
 
 def poll_results(poll: Poll) -> tuple[list[int], int, int]:

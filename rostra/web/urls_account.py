@@ -27,6 +27,7 @@ urlpatterns = [
     # settings
     path("settings/profile", settings_views.profile, name="settings_profile"),
     path("settings/account", settings_views.account, name="settings_account"),
+    path("settings/account/delete", settings_views.delete_account, name="delete_account"),
     path("settings/password", settings_views.PasswordChangeView.as_view(),
          name="password_change"),
     path("settings/two-factor", settings_views.two_factor, name="two_factor"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account, Follow, FollowRequest
-from rostra.federation import delivery, signatures
+from rostra.federation import delivery, signatures, uris
 from rostra.federation.models import Delivery, DomainBlock, RemoteInstance
 from rostra.posts import services as posts
 from tests import factories
@@ -166,6 +166,32 @@ def test_rejecting_a_remote_follow_sends_reject(make_user):
     assert inboxes("Reject") == {"https://two.example/inbox"}
 
 
+def test_removing_a_remote_follower_rejects_its_follow(alice):
+    bob = remote("bob", "two.example")
+    follow_remotely(bob, alice)
+    committed(accounts.remove_follower, alice, bob)
+    (row,) = sent("Reject")
+    reject = json.loads(row.payload)
+    assert row.inbox_url == "https://two.example/inbox"
+    assert reject["actor"] == uris.actor_uri(alice)
+    assert reject["object"]["type"] == "Follow"
+    assert reject["object"]["id"] == f"{bob.uri}#follows/1"
+    assert reject["object"]["actor"] == bob.uri
+    assert not Follow.objects.filter(account=bob, target_account=alice).exists()
+
+
+def test_a_remote_reject_of_a_follow_sends_nothing_back(alice):
+    """The inbox's Reject ends a local account's follow through the same service:
+    nothing is echoed to the remote server."""
+    bob = remote("bob", "two.example")
+    Follow.objects.create(account=alice, target_account=bob, uri="x")  # as after Accept
+    Account.objects.filter(pk=alice.pk).update(following_count=1)
+    Account.objects.filter(pk=bob.pk).update(followers_count=1)
+    committed(accounts.remove_follower, bob, alice)
+    assert not Follow.objects.filter(account=alice, target_account=bob).exists()
+    assert sent("Reject") == []
+
+
 def test_block_and_unblock(alice):
     bob = remote("bob", "two.example")
     committed(accounts.block, alice, bob)
@@ -187,6 +213,35 @@ def test_profile_update_goes_to_followers(alice):
 def _remote_post(author: Account, n: int = 1):
     return posts.create_post(author, "Theirs", visibility="public", source="federation",
                              uri=f"{author.uri}/statuses/{n}")
+
+
+def test_a_vote_in_a_remote_poll_goes_to_its_author_one_note_per_choice(alice):
+    bob = remote("bob", "two.example")
+    follow_remotely(remote("fan", "one.example"), alice)  # followers get no vote
+    post = posts.create_remote_post(
+        bob, uri=f"{bob.uri}/statuses/7", content_html="<p>Which?</p>",
+        published=timezone.now(), visibility="public",
+        poll=posts.RemotePoll(options=["Tea", "Coffee", "Both"], multiple=True,
+                              expires_at=timezone.now() + timedelta(days=1)))
+    committed(posts.vote, alice, post.poll, [0, 2])
+    rows = sent("Create")
+    assert {r.inbox_url for r in rows} == {"https://two.example/inbox"}
+    notes = sorted((json.loads(r.payload)["object"] for r in rows), key=lambda n: n["name"])
+    assert [n["name"] for n in notes] == ["Both", "Tea"]
+    for note in notes:
+        assert note["type"] == "Note" and note["inReplyTo"] == post.uri
+        assert note["to"] == [bob.uri] and "content" not in note
+        assert note["attributedTo"] == uris.actor_uri(alice)
+    assert len({n["id"] for n in notes}) == 2
+
+
+def test_a_vote_in_a_local_poll_sends_nothing(alice, make_user):
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = posts.create_post(alice, "Which?", visibility="public",
+                             poll=posts.PollSpec(["A", "B"], timedelta(days=1)))
+    Delivery.objects.all().delete()
+    committed(posts.vote, make_user("carol").account, post.poll, [1])
+    assert sent() == []
 
 
 def test_like_and_undo_like_go_to_the_author(alice):

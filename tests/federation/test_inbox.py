@@ -127,6 +127,72 @@ def test_create_replying_to_a_local_post_counts_the_reply(client, remote, alice)
     assert parent.replies_count == 1
 
 
+def _local_poll(alice, multiple=False):
+    from datetime import timedelta
+
+    from rostra.posts import services as posts
+
+    post = posts.create_post(alice, "Tea or coffee?", visibility="public",
+                             poll=posts.PollSpec(["Tea", "Coffee"], timedelta(days=1),
+                                                 multiple=multiple))
+    return post, f"{local_uri(alice)}/statuses/{post.pk}"
+
+
+def _vote(remote, voter, parent_uri, option):
+    """A vote as Mastodon sends it: a Note with a ``name`` and no content."""
+    note = remote.note(voter, inReplyTo=parent_uri,
+                       to=[parent_uri.rsplit("/statuses/", 1)[0]], cc=[])
+    del note["content"]
+    return {**note, "name": option}
+
+
+def test_a_remote_vote_counts_in_the_local_poll(client, remote, alice):
+    from rostra.posts.services import poll_results
+
+    post, uri = _local_poll(alice)
+    vote = _vote(remote, "zoe", uri, "Coffee")
+    assert remote.deliver(client, remote.activity("zoe", "Create", vote)).status_code == 202
+    assert poll_results(post.poll) == ([0, 1], 1, 1)
+    assert not Post.objects.filter(uri=vote["id"]).exists()  # a vote is not a reply
+    post.refresh_from_db()
+    assert post.replies_count == 0
+
+
+def test_a_multiple_choice_vote_arrives_in_parts_and_a_second_single_choice_is_refused(
+        client, remote, alice):
+    from rostra.posts.services import poll_results
+
+    multi, multi_uri = _local_poll(alice, multiple=True)
+    for option in ("Tea", "Coffee", "Tea"):  # the repeated part changes nothing
+        remote.deliver(client, remote.activity("zoe", "Create", _vote(remote, "zoe", multi_uri,
+                                                                      option)))
+    assert poll_results(multi.poll) == ([1, 1], 2, 1)
+    single, single_uri = _local_poll(alice)
+    remote.deliver(client, remote.activity("zoe", "Create", _vote(remote, "zoe", single_uri,
+                                                                  "Tea")))
+    remote.deliver(client, remote.activity("zoe", "Create", _vote(remote, "zoe", single_uri,
+                                                                  "Coffee")))
+    assert poll_results(single.poll) == ([1, 0], 1, 1)
+    assert InboxActivity.objects.filter(status="ignored").count() == 1
+
+
+def test_a_vote_naming_no_option_or_in_an_ended_poll_is_ignored(client, remote, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rostra.posts.models import Poll
+    from rostra.posts.services import poll_results
+
+    post, uri = _local_poll(alice)
+    remote.deliver(client, remote.activity("zoe", "Create", _vote(remote, "zoe", uri, "Milk")))
+    Poll.objects.filter(pk=post.poll.pk).update(expires_at=timezone.now() - timedelta(1))
+    remote.deliver(client, remote.activity("zoe", "Create", _vote(remote, "zoe", uri, "Tea")))
+    post.poll.refresh_from_db()
+    assert poll_results(post.poll) == ([0, 0], 0, 0)
+    assert InboxActivity.objects.filter(status="ignored").count() == 2
+
+
 def test_create_from_a_followed_actor_fetches_its_missing_parent(client, remote, alice, bob):
     from rostra.accounts import services as accounts
     from rostra.federation.remote import fetch_actor

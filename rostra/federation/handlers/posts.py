@@ -14,7 +14,7 @@ from rostra.federation import notes, remote, uris
 from rostra.federation.handlers import Ignored
 from rostra.posts import services as posts
 from rostra.posts.errors import NotVisible, PostError
-from rostra.posts.models import Post
+from rostra.posts.models import Poll, Post
 
 
 def _object(activity: dict) -> dict:
@@ -51,12 +51,35 @@ def create(activity: dict, actor: Account) -> None:
     document = _object(activity)
     if document.get("type") not in remote.OBJECT_TYPES:
         raise Ignored(f"Creating {document.get('type')!r} is not handled.")
+    if _vote(document, actor):
+        return
     if not concerns_us(document, actor):
         raise Ignored("The post concerns no one here.")
     try:
         remote.store_object(document, fetched_from=actor.uri, author=actor)
     except remote.RemoteError as exc:
         raise Ignored(str(exc)) from exc
+
+
+def _vote(document: dict, actor: Account) -> bool:
+    """Record ``document`` if it is a vote in a local poll: a ``Note`` with a ``name``
+    in reply to a local ``Question`` (as Mastodon recognises them; one per choice)."""
+    name, parent = document.get("name"), notes.first_id(document.get("inReplyTo"))
+    if document.get("type") != "Note" or not isinstance(name, str) or not name or not parent:
+        return False
+    post = remote.local_post_for(parent) if uris.is_local_uri(parent) else None
+    poll = Poll.objects.filter(post=post).first() if post is not None else None
+    if poll is None:
+        return False
+    if notes.first_id(document.get("attributedTo")) != actor.uri:
+        raise Ignored("A vote must be the voter's own.")
+    if name not in poll.options:
+        raise Ignored("The vote names no option of the poll.")
+    try:
+        posts.add_remote_vote(actor, poll, poll.options.index(name))
+    except PostError as exc:
+        raise Ignored(str(exc)) from exc
+    return True
 
 
 def update(activity: dict, actor: Account) -> None:

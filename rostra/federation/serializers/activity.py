@@ -47,6 +47,24 @@ def create(post: Post, *, context: bool = True) -> dict:
     }, context)
 
 
+def vote(voter: Account, poll, choice: int, vote_id: int) -> dict:
+    """A vote in a remote poll, as Mastodon sends it: a ``Create`` of a ``Note`` with
+    the option's text as ``name``, in reply to the ``Question``, to its author only
+    (one per choice)."""
+    post = poll.post
+    actor = uris.actor_uri(voter)
+    author = uris.actor_uri(post.account)
+    note_id = f"{actor}#votes/{vote_id}"
+    return with_context({
+        "id": f"{note_id}/activity",
+        "type": "Create",
+        "actor": actor,
+        "to": [author],
+        "object": {"id": note_id, "type": "Note", "name": poll.options[choice],
+                   "attributedTo": actor, "to": [author], "inReplyTo": post.uri},
+    })
+
+
 def update_note(post: Post, *, when: datetime | None = None) -> dict:
     to, cc = addressing(post)
     moment = when or post.edited_at or timezone.now()

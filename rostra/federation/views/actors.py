@@ -18,7 +18,7 @@ document others need to verify our signatures. The instance actor is always serv
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -130,8 +130,17 @@ def minimal_actor(account: Account) -> dict:
 
 # --- actors -----------------------------------------------------------------------------
 
+def deleted(username: str) -> bool:
+    """Whether ``username`` was a local account its owner closed (answered 410 Gone)."""
+    return Account.objects.filter(username__iexact=username, domain="",
+                                  deleted_at__isnull=False).exists()
+
+
 @require_safe
 def actor(request, username: str):
+    if deleted(username):
+        return HttpResponse("This account was deleted.", status=410,
+                            content_type="text/plain")
     account = local_account_or_404(username)
     if not wants_activity_json(request):
         return redirect(f"/@{account.username}")
@@ -140,6 +149,8 @@ def actor(request, username: str):
 
 def actor_json(request, username: str):
     """The actor document whatever ``Accept`` says (the middleware's entry)."""
+    if deleted(username):
+        return HttpResponse(status=410)
     account = local_account_or_404(username)
     if FederationSettings.current().authorized_fetch:
         try:

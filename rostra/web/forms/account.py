@@ -239,6 +239,27 @@ class PreferencesForm(AccessibleForm):
     )
 
 
+class DeleteAccountForm(AccessibleForm):
+    """Closing an account asks for the password again, and for a deliberate tick."""
+
+    password = forms.CharField(label="Your password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete":
+                                                                 "current-password"}))
+    confirm = forms.BooleanField(
+        label="I understand that my posts, media and followers are removed for good",
+        required=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
 class InviteForm(AccessibleForm):
     max_uses = forms.TypedChoiceField(
         label="How many people may use it", choices=INVITE_MAX_USES, required=False,

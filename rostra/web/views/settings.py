@@ -12,6 +12,7 @@ from functools import wraps
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
@@ -22,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from rostra.accounts import services, totp
+from rostra.accounts import deletion, services, totp
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import (
     Account,
@@ -36,6 +37,7 @@ from rostra.accounts.models import (
 )
 from rostra.core.links import absolute_url
 from rostra.web.forms.account import (
+    DeleteAccountForm,
     InviteForm,
     PreferencesForm,
     ProfileForm,
@@ -121,6 +123,21 @@ def account(request):
             return redirect("web:settings_account")
     return _render(request, "web/settings/account.html",
                    {"form": form, "two_factor": totp.is_enabled(user)}, section="account")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Close the account, after the password and a tick (see ``accounts.deletion``)."""
+    form = DeleteAccountForm(bound_data(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        deletion.delete_account(request.user.account)
+        logout(request)
+        messages.success(request, "Your account was deleted. Servers that knew it are "
+                                  "being told to remove it too.")
+        return redirect("/")
+    return _render(request, "web/settings/delete_account.html", {"form": form},
+                   section="account")
 
 
 @method_decorator(login_required, name="dispatch")
