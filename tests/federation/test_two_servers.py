@@ -163,6 +163,28 @@ def _run(w: World) -> None:
     wait_for(lambda: not w.carol.relationship(alice_at_carol["id"])["followed_by"],
              timeout=TIMEOUT, what="alice's Undo Follow to reach B")
 
+    # Poll: alice asks on A; bob votes on B; the vote counts on A.
+    asked = w.alice.post("/api/v1/statuses", status="Tea or coffee?", visibility="public",
+                         poll={"options": ["Tea", "Coffee"], "expires_in": 3600})
+    poll_copy = wait_for(lambda: _contains(w.bob.home(), "Tea or coffee?"), timeout=TIMEOUT,
+                         what="alice's poll in bob's home on B")
+    w.bob.post(f"/api/v1/polls/{poll_copy['poll']['id']}/votes", choices=["1"])
+    wait_for(lambda: w.alice.get(f"/api/v1/polls/{asked['poll']['id']}")["votes_count"] == 1,
+             timeout=TIMEOUT, what="bob's vote to count on A")
+    counted = w.alice.get(f"/api/v1/polls/{asked['poll']['id']}")
+    assert [o["votes_count"] for o in counted["options"]] == [0, 1]
+
+    # Remove a follower: dave (A) is followed by erin (B), then removes her; B drops
+    # the follow when A's Reject arrives.
+    dave_on_b = w.erin.resolve(f"dave@{a.domain}")
+    w.erin.post(f"/api/v1/accounts/{dave_on_b['id']}/follow")
+    wait_for(lambda: w.erin.relationship(dave_on_b["id"])["following"], timeout=TIMEOUT,
+             what="erin to be following dave")
+    erin_on_a = w.dave.resolve(f"erin@{b.domain}")
+    w.dave.post(f"/api/v1/accounts/{erin_on_a['id']}/remove_from_followers")
+    wait_for(lambda: not w.erin.relationship(dave_on_b["id"])["following"], timeout=TIMEOUT,
+             what="dave's Reject to end erin's follow on B")
+
     # Block: bob blocks alice; A ends the follow and knows bob blocks alice.
     w.bob.post(f"/api/v1/accounts/{alice_on_b['id']}/block")
     wait_for(lambda: w.alice.relationship(bob_on_a["id"])["blocked_by"], timeout=TIMEOUT,
