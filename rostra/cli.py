@@ -11,7 +11,8 @@ COMMANDS = {
     "migrate": "create or update the database",
     "createuser": "create a user: USERNAME --email E [--admin] [--password-stdin]",
     "demo": "seed demo accounts and posts into an empty database",
-    "import": "import an archive: x-archive PATH.zip --user USERNAME [--dry-run ...]",
+    "import": "import: x-archive PATH.zip | mastodon-archive PATH | csv KIND PATH.csv, "
+              "--user USERNAME [--dry-run ...]",
     "manage": "run any Django management command (rostra manage help)",
 }
 

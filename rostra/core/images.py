@@ -45,7 +45,8 @@ class ProcessedImage:
     blurhash: str
 
 
-def _open(data: bytes) -> Image.Image:
+def open_image(data: bytes) -> Image.Image:
+    """Open and fully decode ``data`` within the size and pixel limits; raise ``ImageError``."""
     max_bytes = settings.ROSTRA_MEDIA_MAX_BYTES
     if len(data) > max_bytes:
         raise ImageError(
@@ -94,16 +95,17 @@ def process_image(data: bytes, max_side: int | None = None) -> ProcessedImage:
     """Decode ``data`` safely and return a clean copy, a thumbnail and its blurhash.
 
     The image is re-encoded without its metadata (EXIF, including GPS position),
-    after applying the EXIF orientation. Animated GIFs keep their first frame.
+    after applying the EXIF orientation. A GIF keeps its first frame (an animated
+    GIF upload becomes a video: ``core.gifv``).
     Raises ``ImageError`` with a message for the user.
     """
-    image = _open(data)
+    image = open_image(data)
     fmt = image.format or "PNG"
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         image = image.convert("RGBA" if "A" in image.mode else "RGB")
     if fmt == "GIF":
-        fmt = "PNG"  # first frame; video/gifv handling arrives with the video pipeline
+        fmt = "PNG"  # the first (only) frame of a still GIF
         image = image.convert("RGBA")
     if max_side:
         image.thumbnail((max_side, max_side))

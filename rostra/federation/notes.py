@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -126,7 +127,22 @@ def _media_url(value) -> tuple[str, str]:
     return first_id(value), ""
 
 
+# When an attachment names no media type: guessed from its type or file name,
+# so a remote video is recorded (and shown) as a video, not an image.
+_VIDEO_SUFFIXES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm",
+                   ".mov": "video/quicktime"}
+
+
+def _guess_type(kind: str, url: str) -> str:
+    path = urlsplit(url).path.lower()
+    for suffix, mime_type in _VIDEO_SUFFIXES.items():
+        if path.endswith(suffix):
+            return mime_type
+    return "video/mp4" if kind == "Video" else ""
+
+
 def attachments(doc: dict, host: str) -> list[RemoteMedia]:
+    """The attachments of a remote post (images and videos, as remote URLs)."""
     if policy.rejects_media(host):
         return []
     items = doc.get("attachment") if isinstance(doc.get("attachment"), list) else [
@@ -143,7 +159,8 @@ def attachments(doc: dict, host: str) -> list[RemoteMedia]:
         width, height = item.get("width"), item.get("height")
         media.append(RemoteMedia(
             url=url,
-            mime_type=_str(item.get("mediaType"), 64) or link_type,
+            mime_type=(_str(item.get("mediaType"), 64) or link_type
+                       or _guess_type(str(item.get("type")), url)),
             description=_str(item.get("name"), 1500),
             blurhash=_str(item.get("blurhash"), 64),
             width=width if isinstance(width, int) and 0 < width < 100_000 else None,

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from rostra.federation.views import actors, discovery
+from rostra.federation.views import actors, discovery, x_connections
 
 app_name = "federation"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("actor/inbox", actors.inbox, name="instance_actor_inbox"),
     path("actor/outbox", actors.instance_actor_outbox, name="instance_actor_outbox"),
     path("inbox", actors.inbox, name="shared_inbox"),
+    path("x-connections/lookup", x_connections.lookup, name="x_connections_lookup"),
     path("users/<str:username>", actors.actor, name="actor"),
     path("users/<str:username>/inbox", actors.inbox, name="inbox"),
     path("users/<str:username>/outbox", actors.outbox, name="outbox"),

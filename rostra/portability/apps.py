@@ -6,3 +6,13 @@ class PortabilityConfig(AppConfig):
     label = "portability"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Data portability (imports)"
+
+    def ready(self) -> None:
+        from rostra.accounts import events
+        from rostra.portability import x_connections
+
+        # A closed account's X identity and connections go with it.
+        signal = getattr(events, "account_deleted", None)
+        if signal is not None:
+            signal.connect(x_connections.on_account_deleted,
+                           dispatch_uid="portability.x_connections.forget")

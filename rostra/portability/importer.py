@@ -4,7 +4,8 @@ Two passes. The scan reads the archive once, maps every post (``x_mapping``)
 and spools it to a temporary file, keeping only an id index in memory; the
 import then creates posts in id order (parents before children) through
 ``posts.services.create_post`` (quiet: no home timelines, no notifications)
-and media through ``posts.media.upload_media`` (the safety gate).
+and media (photos, videos, GIFs) through ``posts.media.upload_media`` (the
+safety gate); a media file the archive lacks is reported, its post imported.
 
 Each post is one transaction together with its ``ImportedItem``: a crash loses
 at most the post being written, and re-running skips every X id already
@@ -18,15 +19,18 @@ import json
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
+from rostra.portability import x_connections
 from rostra.portability import x_mapping as xm
 from rostra.portability.models import ImportedItem, ImportJob
 from rostra.portability.x_archive import ArchiveError, XArchive
@@ -104,12 +108,14 @@ def _scan(archive: XArchive, since, until) -> _Scan:
     ids, offsets = array("q"), array("q")
     media_names: dict[str, str] = {}
     first = last = None
+    mention_link = x_connections.mention_linker()
     for kind in ("tweets", "communityTweet", "twitterCircleTweet"):
         media_names.update(archive.media_names(kind))
         for rec in archive.records(kind):
             try:
                 post = xm.map_tweet(rec, owner_id=report.owner_id, owner_name=report.owner,
-                                    notes=notes, private=kind == "twitterCircleTweet")
+                                    notes=notes, private=kind == "twitterCircleTweet",
+                                    mention_link=mention_link)
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 report.errors.append({"id": "", "error": f"unreadable post in {kind}: {exc}"})
                 continue
@@ -134,8 +140,9 @@ def _scan(archive: XArchive, since, until) -> _Scan:
     return _Scan(spool, ids, offsets, media_names, report)
 
 
-def _already_imported(user) -> dict[str, int | None]:
-    return dict(ImportedItem.objects.filter(job__user=user, job__source=SOURCE)
+def _already_imported(user, source: str = SOURCE) -> dict[str, int | None]:
+    """Source id -> post id of everything ``user`` imported from ``source`` before."""
+    return dict(ImportedItem.objects.filter(job__user=user, job__source=source)
                 .values_list("source_id", "post_id").iterator())
 
 
@@ -168,25 +175,54 @@ def import_x_archive(user, path, *, dry_run: bool = False, since=None, until=Non
                 options={"since": str(since or ""), "until": str(until or ""),
                          "skip_replies": skip_replies, "visibility": visibility,
                          "profile": profile})
-        if job is not None:
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="")
         try:
-            _import_posts(account, archive, scan, job, dry_run=dry_run,
-                          skip_replies=skip_replies, visibility=visibility, progress=progress)
-            if profile:
-                _import_profile(account, archive, report, dry_run=dry_run)
-        except Exception as exc:
-            if job is not None:
-                ImportJob.objects.filter(pk=job.pk).update(
-                    status=ImportJob.Status.FAILED, error=str(exc), report=report.as_dict(),
-                    finished_at=timezone.now())
-            raise
+            with job_run(job, report):
+                _import_posts(account, archive, scan, job, dry_run=dry_run,
+                              skip_replies=skip_replies, visibility=visibility,
+                              progress=progress)
+                if profile:
+                    _import_profile(account, archive, report, dry_run=dry_run)
+                if not dry_run:
+                    x_connections.record_from_archive(user, archive)
         finally:
             scan.spool.close()
-    if job is not None:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE, report=report.as_dict(), finished_at=timezone.now())
     return report
+
+
+@contextmanager
+def job_run(job: ImportJob | None, report) -> Iterator[None]:
+    """Mark ``job`` running, then done with ``report`` (or failed with the error)."""
+    if job is None:
+        yield
+        return
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="")
+    try:
+        yield
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=str(exc), report=report.as_dict(),
+            finished_at=timezone.now())
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, report=report.as_dict(), finished_at=timezone.now())
+
+
+class Batches:
+    """Commit every ``BATCH`` items (``tick``); an exception rolls back the open batch."""
+
+    def __enter__(self) -> Batches:
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        return self
+
+    def tick(self, n: int) -> None:
+        if n % BATCH == 0:
+            self._atomic.__exit__(None, None, None)
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        self._atomic.__exit__(*exc)
 
 
 def _import_posts(account, archive, scan: _Scan, job, *, dry_run, skip_replies, visibility,
@@ -198,21 +234,12 @@ def _import_posts(account, archive, scan: _Scan, job, *, dry_run, skip_replies, 
     skipped = Counter(report.skipped)
     by_kind: Counter = Counter()
     total = len(scan.ids)
-    batch = transaction.atomic()
-    batch.__enter__()
-    try:
+    with Batches() as batches:
         for n, xp in enumerate(_posts_in_order(scan), 1):
-            if n % BATCH == 0:
-                batch.__exit__(None, None, None)
-                batch = transaction.atomic()
-                batch.__enter__()
+            batches.tick(n)
             _one(account, archive, scan, job, xp, n, total, done_ids, imported_vis,
                  skipped_threads, skipped, by_kind, dry_run=dry_run,
                  skip_replies=skip_replies, visibility=visibility, progress=progress)
-    except BaseException as exc:
-        batch.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    batch.__exit__(None, None, None)
     if progress and total == 0:
         progress(0, 0)
     report.skipped = dict(skipped)
@@ -249,12 +276,12 @@ def _one(account, archive, scan, job, xp, n, total, done_ids, imported_vis, skip
     text = xp.text
     if xp.kind in {xm.REPLY, xm.SELF_REPLY} and parent_id is None:
         text = f"{text}\n\nIn reply to {xp.in_reply_to_url}".strip()
-    photos = []
+    photos = []  # photos, videos and GIFs (X stores a GIF as an MP4: it becomes a gifv)
     for ref in xp.media:
         member = scan.media_names.get(ref.filename)
         if member is None:
             report.missing_media.append({"id": xp.source_id, "file": ref.filename})
-        elif ref.kind != "photo":
+        elif ref.kind not in xm.MEDIA_KINDS:
             report.unsupported_media.append(
                 {"id": xp.source_id, "file": ref.filename, "kind": ref.kind})
         else:
@@ -279,21 +306,28 @@ def _one(account, archive, scan, job, xp, n, total, done_ids, imported_vis, skip
 
 
 def _create_one(account, job, xp: xm.XPost, text, vis, parent_id, photos, archive,
-                done_ids, report) -> Post | None:
+                done_ids, report, *, spoiler_text: str = "", sensitive: bool = False,
+                ) -> Post | None:
+    """Create one imported post with its media and ``ImportedItem``, atomically.
+
+    Shared by the X and Mastodon importers (``xp`` needs ``source_id``,
+    ``published``, ``language``, ``origin_url``); a ``PostError`` is reported,
+    not raised."""
     uploaded = []
     try:
         with transaction.atomic():
             for ref, member in photos[:4]:
                 try:
+                    data = ContentFile(archive.read_media(member), name=ref.filename)
                     uploaded.append(media_service.upload_media(
-                        account, archive.read_media(member), description=ref.description[:1500]))
+                        account, data, description=ref.description[:1500]))
                 except PostError as exc:
                     report.errors.append({"id": xp.source_id, "error": f"{ref.filename}: {exc}"})
             parent = Post.objects.get(pk=done_ids[parent_id]) if parent_id else None
             post = posts.create_post(
                 account, text, visibility=vis, language=xp.language, in_reply_to=parent,
                 media=uploaded, published=xp.published, source="import", quiet=True,
-                origin_url=xp.origin_url)
+                origin_url=xp.origin_url, spoiler_text=spoiler_text, sensitive=sensitive)
             ImportedItem.objects.create(job=job, source_id=xp.source_id, post=post)
             report.media_imported += len(uploaded)
             return post

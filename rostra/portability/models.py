@@ -48,3 +48,74 @@ class ImportedItem(models.Model):
             models.UniqueConstraint(fields=["job", "source_id"], name="imported_item_once"),
         ]
         indexes = [models.Index(fields=["source_id"], name="imported_item_source")]
+
+
+# --- reconnecting people: see ``x_connections`` (all of it private to its owner) ----
+
+class XIdentity(models.Model):
+    """The X account an archive belongs to, kept for its importer only.
+
+    ``findable`` is the owner's opt-in: only then does their X account id match
+    anyone (here or on another Rostra server). The id is never shown anywhere.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="x_identity")
+    x_account_id = models.CharField(max_length=32, db_index=True)
+    x_username = models.CharField(max_length=64, blank=True, default="")
+    findable = models.BooleanField(default=False)
+    findable_since = models.DateTimeField(null=True, blank=True)
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)  # remote lookups
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"X identity of {self.user}"
+
+
+class XConnection(models.Model):
+    """One X account the owner followed, or that followed them (ids only, private)."""
+
+    class Direction(models.TextChoices):
+        FOLLOWER = "follower"
+        FOLLOWING = "following"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="x_connections")
+    x_account_id = models.CharField(max_length=32)
+    direction = models.CharField(max_length=9, choices=Direction.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "direction", "x_account_id"],
+                                    name="x_connection_once"),
+        ]
+        indexes = [models.Index(fields=["x_account_id"], name="x_connection_x_id")]
+
+
+class XRemoteMapping(models.Model):
+    """What another Rostra server answered: X id → one of its (opted-in) actors."""
+
+    x_account_id = models.CharField(max_length=32)
+    actor_uri = models.CharField(max_length=2048)
+    account = models.ForeignKey("accounts.Account", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+")
+    source_domain = models.CharField(max_length=253)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_domain", "x_account_id", "actor_uri"],
+                                    name="x_remote_mapping_once"),
+        ]
+        indexes = [models.Index(fields=["x_account_id"], name="x_remote_mapping_x_id")]
+
+
+class XLookupServer(models.Model):
+    """A server probed for the X-connections lookup (its NodeInfo advertises it)."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    lookup_url = models.CharField(max_length=2048, blank=True, default="")  # "" = none
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.domain

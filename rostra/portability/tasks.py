@@ -21,3 +21,30 @@ def run_x_import(job_id: int) -> None:
                          profile=bool(opts.get("profile")), job=job)
     except ArchiveError:
         return  # recorded on the job as failed, with the message
+
+
+@task()
+def run_mastodon_import(job_id: int) -> None:
+    from rostra.portability.archive_files import ArchiveError
+    from rostra.portability.mastodon_importer import import_mastodon_archive
+    from rostra.portability.models import ImportJob
+
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if job.status in {ImportJob.Status.DONE, ImportJob.Status.UNDONE}:
+        return
+    try:
+        import_mastodon_archive(job.user, job.archive_path,
+                                profile=bool(job.options.get("profile")), job=job)
+    except ArchiveError:
+        return  # recorded on the job as failed, with the message
+
+
+@task()
+def run_csv_import(job_id: int) -> None:
+    from rostra.portability import csv_imports
+    from rostra.portability.models import ImportJob
+
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if job.status in {ImportJob.Status.DONE, ImportJob.Status.UNDONE}:
+        return
+    csv_imports.run(job)

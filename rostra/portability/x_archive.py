@@ -16,17 +16,20 @@ import io
 import json
 import posixpath
 import re
-import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-MAX_TOTAL_BYTES = 64 * 1024**3  # uncompressed, whole archive
-MAX_RATIO = 200  # uncompressed / compressed, per member larger than RATIO_FLOOR
-RATIO_FLOOR = 1024 * 1024
-MAX_MEMBERS = 2_000_000
-MAX_MEDIA_BYTES = 512 * 1024 * 1024
+from rostra.portability.archive_files import (
+    MAX_TOTAL_BYTES,
+    ArchiveError,
+    SafeArchive,
+    stream_json_array,
+)
+
+__all__ = ["ArchiveError", "XArchive"]
+
 CHUNK = 64 * 1024
 
 # data type -> file names X has used for it (manifest first, these as fallback)
@@ -53,54 +56,18 @@ MEDIA_DIRS: dict[str, tuple[str, ...]] = {
 _HEADER_RE = re.compile(r"^\s*window\.(?:YTD\.[\w.]+|__THAR_CONFIG)\s*=\s*")
 
 
-class ArchiveError(Exception):
-    """The upload is not a readable, safe X archive; the message says why."""
-
-
-def _is_symlink(info: zipfile.ZipInfo) -> bool:
-    return stat.S_ISLNK(info.external_attr >> 16)
-
-
-def _check_member(info: zipfile.ZipInfo) -> None:
-    name = info.filename
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        raise ArchiveError(f"The archive contains an absolute path ({name!r}); refusing it.")
-    if ".." in re.split(r"[/\\]", name):
-        raise ArchiveError(f"The archive contains a path that leaves it ({name!r}); refusing it.")
-    if _is_symlink(info):
-        raise ArchiveError(f"The archive contains a symbolic link ({name!r}); refusing it.")
-    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise ArchiveError(
-            f"{name!r} expands {info.file_size // max(info.compress_size, 1)} times: "
-            "this looks like a zip bomb."
-        )
-
-
 class XArchive:
     """An opened, checked X archive. Use as a context manager."""
 
     def __init__(self, path: str | Path, *, max_total: int = MAX_TOTAL_BYTES) -> None:
+        self._archive = SafeArchive(path, max_total=max_total,
+                                    kind="a zip archive (X sends a .zip)")
         try:
-            self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise ArchiveError("This file is not a zip archive (X sends a .zip).") from exc
-        try:
-            infos = self._zip.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise ArchiveError(f"The archive holds more than {MAX_MEMBERS} files.")
-            total = 0
-            for info in infos:
-                _check_member(info)
-                total += info.file_size
-            if total > max_total:
-                raise ArchiveError(
-                    f"The archive expands to {total} bytes, over the {max_total}-byte limit."
-                )
-            self._names = {i.filename for i in infos if not i.is_dir()}
+            self._names = self._archive.names
             self._root = self._find_root()
             self.manifest = self._read_manifest()
         except BaseException:
-            self._zip.close()
+            self._archive.close()
             raise
 
     def __enter__(self) -> XArchive:
@@ -110,7 +77,7 @@ class XArchive:
         self.close()
 
     def close(self) -> None:
-        self._zip.close()
+        self._archive.close()
 
     # --- locating files -------------------------------------------------------
     def _find_root(self) -> str:
@@ -180,17 +147,11 @@ class XArchive:
         return found
 
     def read_media(self, member: str) -> bytes:
-        info = self._zip.getinfo(member)
-        if info.file_size > MAX_MEDIA_BYTES:
-            raise ArchiveError(f"{member} is larger than {MAX_MEDIA_BYTES} bytes.")
-        try:
-            return self._zip.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise ArchiveError(f"The archive is damaged: {member} cannot be read ({exc}).") from exc
+        return self._archive.read_bytes(member)
 
     # --- records ----------------------------------------------------------------
     def _open_text(self, name: str) -> io.TextIOBase:
-        return io.TextIOWrapper(self._zip.open(name), encoding="utf-8-sig", errors="strict")
+        return self._archive.open_text(name)
 
     def records(self, kind: str) -> Iterator[dict]:
         """Every record of data type ``kind``, across all its parts, streamed."""
@@ -215,69 +176,5 @@ def _parse_single(stream: io.TextIOBase, name: str):
 
 def _stream_array(stream: io.TextIOBase, name: str) -> Iterator[dict]:
     """Yield each object of the array after ``window.YTD.x.partN =``."""
-    decoder = json.JSONDecoder()
-    buf = ""
-    eof = False
-
-    def more() -> bool:
-        nonlocal buf, eof
-        if eof:
-            return False
-        try:
-            chunk = stream.read(CHUNK)
-        except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, EOFError, OSError) as exc:
-            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
-        if not chunk:
-            eof = True
-            return False
-        buf += chunk
-        return True
-
-    while len(buf) < 4096 and more():
-        pass
-    match = _HEADER_RE.match(buf)
-    if not match:
-        raise ArchiveError(f"{name} is not an X data file (no 'window.YTD… =' header).")
-    pos = match.end()
-    if buf[pos:pos + 1] != "[":
-        raise ArchiveError(f"{name} has the wrong shape: expected a list after '='.")
-    pos += 1
-    expect_item = True
-    while True:
-        while True:  # skip blanks and separators
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buf) or not more():
-                break
-        if pos >= len(buf):
-            raise ArchiveError(f"{name} is truncated: the list never closes.")
-        char = buf[pos]
-        if char == "]":
-            return
-        if char == ",":
-            if expect_item:
-                raise ArchiveError(f"{name} is not valid JSON (stray comma).")
-            pos += 1
-            expect_item = True
-            continue
-        if not expect_item:
-            raise ArchiveError(f"{name} is not valid JSON (missing comma).")
-        while True:
-            try:
-                value, end = decoder.raw_decode(buf, pos)
-                if end < len(buf) or eof:
-                    break
-                # a value ending exactly at the buffer's end may continue (numbers)
-                if isinstance(value, dict | list) or not more():
-                    break
-            except json.JSONDecodeError as exc:
-                if not more():
-                    raise ArchiveError(
-                        f"{name} is truncated or not valid JSON ({exc.msg})."
-                    ) from exc
-        if not isinstance(value, dict):
-            raise ArchiveError(f"{name} has the wrong shape: its list holds a non-object.")
-        yield value
-        buf = buf[end:]
-        pos = 0
-        expect_item = False
+    return stream_json_array(stream, name, _HEADER_RE, chunk=CHUNK,
+                             what="an X data file (no 'window.YTD… =' header)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -18,6 +19,9 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _NOT_LANGUAGES = {"und", "zxx", "mis", "mul"}
 
 ORIGINAL, SELF_REPLY, REPLY, REPOST = "original", "self_reply", "reply", "repost"
+# X's media types the importer uploads; an ``animated_gif`` is an MP4 in the archive.
+MEDIA_KINDS = frozenset({"photo", "video", "animated_gif"})
+MentionLink = Callable[[str], "str | None"]
 VISIBILITY_RANK = {"public": 0, "unlisted": 1, "private": 2}
 
 
@@ -111,17 +115,37 @@ def _media_filename(tweet_id: str, media: dict) -> str:
     return f"{tweet_id}-{posixpath.basename(urlsplit(url).path)}"
 
 
-def _replace_mentions(text: str, names: list[str]) -> str:
-    """``@name`` of an X account -> a link to its X profile (Rostra accounts later)."""
+def _replace_mentions(text: str, names: list[str], links: dict[str, str] | None = None) -> str:
+    """``@name`` of an X account -> a link to its profile: on Rostra or the fediverse
+    when ``links`` (lower-cased name -> URL) knows it, else on X."""
+    links = links or {}
     for name in sorted(set(names), key=len, reverse=True):
+        url = links.get(name.lower()) or f"https://x.com/{name}"
         text = re.sub(rf"(?<![\w/@])@{re.escape(name)}(?!\w)",
-                      lambda _m, n=name: f"https://x.com/{n}", text, flags=re.IGNORECASE)
+                      lambda _m, u=url: u, text, flags=re.IGNORECASE)
     return text
 
 
+def _mention_links(mentions: list[dict], mention_link: MentionLink | None) -> dict[str, str]:
+    """Lower-cased screen name -> profile URL, for the mentions whose X *id* (never
+    the name, which X lets people change and reuse) ``mention_link`` knows."""
+    links: dict[str, str] = {}
+    for m in mentions if mention_link is not None else []:
+        name = str(m.get("screen_name") or m.get("screenName") or "")
+        x_id = str(m.get("id_str") or m.get("id") or m.get("userId") or "")
+        url = mention_link(x_id) if name and x_id.isdigit() else None
+        if url:
+            links[name.lower()] = url
+    return links
+
+
 def map_tweet(tweet: dict, *, owner_id: str, owner_name: str, notes: dict[str, dict],
-              private: bool = False) -> XPost:
-    """One tweet record (``{"tweet": {...}}`` or the inner object) -> ``XPost``."""
+              private: bool = False, mention_link: MentionLink | None = None) -> XPost:
+    """One tweet record (``{"tweet": {...}}`` or the inner object) -> ``XPost``.
+
+    ``mention_link(x_id) -> URL or None`` names the Rostra/fediverse profile of a
+    mentioned X account that opted in to be found (``x_connections.mention_linker``).
+    """
     t = tweet.get("tweet", tweet)
     if not isinstance(t, dict) or not t.get("id_str") and not t.get("id"):
         raise ValueError("a tweet record without an id")
@@ -140,7 +164,8 @@ def map_tweet(tweet: dict, *, owner_id: str, owner_name: str, notes: dict[str, d
 
     urls = {u.get("url"): u.get("expanded_url") or u.get("url")
             for u in entities.get("urls") or [] if u.get("url")}
-    mention_names = [m.get("screen_name", "") for m in entities.get("user_mentions") or []]
+    mentions = [m for m in entities.get("user_mentions") or [] if isinstance(m, dict)]
+    mention_names = [m.get("screen_name", "") for m in mentions]
     media_entities = (t.get("extended_entities") or {}).get("media") or entities.get("media") or []
     media_links = {m.get("url") for m in media_entities if m.get("url")}
 
@@ -157,13 +182,16 @@ def map_tweet(tweet: dict, *, owner_id: str, owner_name: str, notes: dict[str, d
         for u in core.get("urls") or []:
             if u.get("shortUrl"):
                 urls[u["shortUrl"]] = u.get("expandedUrl") or u["shortUrl"]
-        mention_names += [m.get("screenName", "") for m in core.get("mentions") or []]
+        note_mentions = [m for m in core.get("mentions") or [] if isinstance(m, dict)]
+        mentions += note_mentions
+        mention_names += [m.get("screenName", "") for m in note_mentions]
     text = unescape(text)
     for link in media_links:
         text = text.replace(link, "")
     for short, expanded in urls.items():
         text = text.replace(short, expanded)
-    text = _replace_mentions(text, [n for n in mention_names if n])
+    text = _replace_mentions(text, [n for n in mention_names if n],
+                             _mention_links(mentions, mention_link))
     text = re.sub(r"[ \t]+\n", "\n", text).strip()
 
     quote = (t.get("quoted_status_permalink") or {}).get("expanded", "")

@@ -94,6 +94,12 @@ class PostEdit(models.Model):
 
 
 class Media(SnowflakeModel):
+    """An image, a video or a gifv (a silent looping video: an animated GIF).
+
+    ``thumbnail`` is the preview: the image scaled down, or a video's poster
+    frame (a JPEG, its ``blurhash`` beside it). Video fields stay empty for images.
+    """
+
     class Kind(models.TextChoices):
         IMAGE = "image"
         VIDEO = "video"
@@ -115,6 +121,11 @@ class Media(SnowflakeModel):
     height = models.PositiveIntegerField(null=True, blank=True)
     focus_x = models.FloatField(default=0.0)
     focus_y = models.FloatField(default=0.0)
+    duration = models.FloatField(null=True, blank=True)  # seconds
+    frame_rate = models.CharField(max_length=32, blank=True, default="")  # "30000/1001"
+    bitrate = models.PositiveIntegerField(null=True, blank=True)  # bits per second
+    # Container, codecs and sound of a video, as probed: {"container": "mp4", ...}.
+    meta = models.JSONField(default=dict, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
     md5 = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)

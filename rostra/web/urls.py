@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from rostra.web.views import compose, notifications, posts, profiles, search, timelines
+from rostra.web.views import (
+    compose,
+    connections,
+    notifications,
+    posts,
+    profiles,
+    search,
+    timelines,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +37,10 @@ urlpatterns = [
     path("@<str:acct>/<int:post_id>", posts.thread, name="post"),
     path("@<str:acct>/<int:post_id>/history", posts.history, name="post_history"),
     path("@<str:acct>/<slug:action>", profiles.relationship_action, name="account_action"),
+    # People from X (private to the archive's owner): opt-in, lists, follow.
+    path("settings/import/x-connections", connections.x_connections, name="x_connections"),
+    path("settings/import/x-connections/follow", connections.x_connections_follow,
+         name="x_connections_follow"),
     # Log-in, sign-up, password and settings pages live in urls_account.py.
     path("", include("rostra.web.urls_account")),
 ]

@@ -38,7 +38,9 @@ urlpatterns = [
     path("settings/invites", settings_views.invites, name="invites"),
     path("settings/approvals", settings_views.approvals, name="approvals"),
     path("settings/site", settings_views.site, name="site_settings"),
-    # imports (X archive)
+    # imports (X and Mastodon archives, Mastodon CSV files)
     path("settings/import", imports.import_x, name="import_x"),
+    path("settings/import/mastodon", imports.import_mastodon, name="import_mastodon"),
+    path("settings/import/csv", imports.import_csv, name="import_csv"),
     path("settings/import/<int:job_id>", imports.import_job, name="import_job"),
 ]

@@ -3,10 +3,12 @@
 Counts derived by reading the fixture: tweets.js holds 95 posts (26 originals,
 16 replies to the owner's own posts, 34 replies to others, 19 reposts),
 community-tweet.js 3 more replies to others, deleted-tweets.js 3 posts; 13
-photos and 1 GIF (stored as mp4) in kept posts; the two absent videos belong to
-reposts, which are not imported.
+photos and 1 GIF (stored as mp4, imported as a gifv) in kept posts; the three
+videos belong to reposts, which are not imported (two of them are absent from
+the archive). ``_fixture_media`` recounts the media from the fixture's files.
 """
 
+import json
 import re
 from collections import Counter
 
@@ -18,7 +20,7 @@ from rostra.portability.importer import import_x_archive, undo_import
 from rostra.portability.models import ImportedItem, ImportJob
 from rostra.posts.models import Media, Post
 from tests import factories
-from tests.portability.archives import zip_fixture
+from tests.portability.archives import FIXTURE, zip_fixture
 
 OWNER = "1964312974236991488"
 
@@ -51,6 +53,31 @@ def _posts(user):
     return list(Post.objects.filter(account=user.account).order_by("id"))
 
 
+def _records(name: str) -> list[dict]:
+    text = (FIXTURE / "data" / name).read_text()
+    return json.loads(text[text.index("["):])
+
+
+def _fixture_media() -> Counter:
+    """X media type -> how many the kept posts (not reposts, not deleted) reference
+    whose file ships in the media folder, read from the fixture itself."""
+    deleted = {r["tweet"]["id_str"] for r in _records("deleted-tweets.js")}
+    shipped = {f.name for f in (FIXTURE / "data" / "tweets_media").iterdir()}
+    kinds: Counter = Counter()
+    for rec in _records("tweets.js") + _records("community-tweet.js"):
+        t = rec["tweet"]
+        if t["full_text"].startswith("RT @") or t["id_str"] in deleted:
+            continue
+        for m in (t.get("extended_entities") or {}).get("media") or []:
+            if any(name.startswith(f"{t['id_str']}-") for name in shipped):
+                kinds[m["type"]] += 1
+    return kinds
+
+
+def test_the_fixture_holds_photos_and_a_gif_in_kept_posts():
+    assert _fixture_media() == {"photo": 13, "animated_gif": 1}
+
+
 def test_report_counts(imported):
     _, report = imported
     assert report.owner == "milahu104"
@@ -58,9 +85,9 @@ def test_report_counts(imported):
     assert report.imported == 79
     assert report.imported_by_kind == {"original": 26, "self_reply": 16, "reply": 37}
     assert report.skipped == {"deleted": 3, "repost": 19}
-    assert report.media_imported == 13
+    assert report.media_imported == sum(_fixture_media().values())
     assert report.missing_media == []
-    assert [m["kind"] for m in report.unsupported_media] == ["animated_gif"]
+    assert report.unsupported_media == []
     assert report.errors == []
 
 
@@ -117,9 +144,22 @@ def test_language_only_when_a_real_code(imported):
     assert Counter(p.language for p in _posts(user)) == {"en": 49, "de": 23, "": 7}
 
 
-def test_photos_go_through_the_media_pipeline(imported):
+def test_photos_and_the_gif_go_through_the_media_pipeline(imported):
     user, _ = imported
-    assert Media.objects.filter(account=user.account, post__isnull=False).count() == 13
+    expected = _fixture_media()
+    kinds = Counter(Media.objects.filter(account=user.account, post__isnull=False)
+                    .values_list("kind", flat=True))
+    assert kinds == {"image": expected["photo"], "gifv": expected["animated_gif"]}
+
+
+def test_the_gif_stored_as_mp4_is_a_looping_gifv_with_a_poster(imported):
+    user, _ = imported
+    gif = Media.objects.get(account=user.account, kind="gifv")
+    assert gif.post.origin_url.endswith("/2011883284482207917")
+    assert (gif.mime_type, gif.width, gif.height, gif.frame_rate) == ("video/mp4", 640, 360,
+                                                                       "20/1")
+    assert gif.duration == 3.5 and gif.meta["audio_codec"] == ""
+    assert gif.thumbnail and gif.blurhash
 
 
 def test_reimport_creates_nothing(imported, archive):

@@ -15,6 +15,7 @@ from rostra.posts import services as post_rules
 from rostra.posts.models import Post
 
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+VIDEO_TYPES = ["video/mp4", "video/quicktime", "video/webm"]
 
 
 def version() -> str:
@@ -31,12 +32,12 @@ def configuration() -> dict:
             "characters_reserved_per_url": post_rules.URL_WEIGHT,
         },
         "media_attachments": {
-            "supported_mime_types": IMAGE_TYPES,
+            "supported_mime_types": IMAGE_TYPES + VIDEO_TYPES,
             "image_size_limit": settings.ROSTRA_MEDIA_MAX_BYTES,
             "image_matrix_limit": settings.ROSTRA_MEDIA_MAX_PIXELS,
-            "video_size_limit": 0,
-            "video_frame_rate_limit": 0,
-            "video_matrix_limit": 0,
+            "video_size_limit": settings.ROSTRA_VIDEO_MAX_BYTES,
+            "video_frame_rate_limit": settings.ROSTRA_VIDEO_MAX_FPS,
+            "video_matrix_limit": settings.ROSTRA_VIDEO_MAX_PIXELS,
             "description_limit": media_rules.MAX_DESCRIPTION,
         },
         "polls": {

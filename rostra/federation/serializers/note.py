@@ -69,6 +69,10 @@ def tags(post: Post) -> list[dict]:
 
 
 def attachment(media) -> dict:
+    """A ``Document`` as Mastodon sends every attachment, videos included: the
+    receiver tells a video from its ``mediaType``. A video's poster frame is its
+    ``icon`` (what Mastodon sends as a video's thumbnail); ``focalPoint`` is an
+    image's only."""
     url = uris.media_url(media.file.url) if media.file else media.remote_url
     document = {
         "type": "Document",
@@ -76,10 +80,14 @@ def attachment(media) -> dict:
         "url": url,
         "name": media.description or None,
         "blurhash": media.blurhash or None,
-        "focalPoint": [media.focus_x, media.focus_y],
     }
+    if media.kind == "image":
+        document["focalPoint"] = [media.focus_x, media.focus_y]
     if media.width and media.height:
         document["width"], document["height"] = media.width, media.height
+    if media.kind != "image" and media.thumbnail:
+        document["icon"] = {"type": "Image", "mediaType": "image/jpeg",
+                            "url": uris.media_url(media.thumbnail.url)}
     return document
 
 

@@ -20,6 +20,7 @@ from rostra.core.links import absolute_url
 from rostra.core.versions import MASTODON_API_VERSION, rostra_version
 from rostra.federation import uris
 from rostra.federation.negotiation import ACTIVITY_JSON, json_response
+from rostra.federation.views import x_connections
 from rostra.posts.models import Post
 
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/{version}"
@@ -153,6 +154,7 @@ def nodeinfo(request, version: str):
             "nodeName": SiteSettings.current().title,
             "nodeDescription": SiteSettings.current().description,
             "upstream": {"name": "mastodon", "version": MASTODON_API_VERSION},
+            "rostraXConnections": x_connections.capability(),
         },
     }
     schema = NODEINFO_SCHEMA.format(version=version)

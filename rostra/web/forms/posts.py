@@ -53,9 +53,9 @@ class ComposeForm(forms.Form):
         )
         for i in range(1, MEDIA_SLOTS + 1):
             self.fields[f"media_{i}"] = forms.FileField(
-                label=f"Image {i}",
+                label=f"Image or video {i}",
                 required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+                widget=forms.ClearableFileInput(attrs={"accept": "image/*,video/*"}),
             )
             self.fields[f"alt_{i}"] = forms.CharField(
                 label="Image description (alt text)",

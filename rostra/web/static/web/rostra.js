@@ -21,3 +21,16 @@
   }
   document.querySelectorAll("form[data-compose]").forEach(counter);
 })();
+
+// Reduced motion: the hidden looping copy of each gifv (CSS shows the still one)
+// stops and lets go of its file, so it costs no bandwidth.
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+  document.querySelectorAll("video.gifv-motion").forEach(function (video) {
+    video.pause();
+    video.removeAttribute("autoplay");
+    video.removeAttribute("src");
+    video.load();
+  });
+})();

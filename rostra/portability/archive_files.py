@@ -1,0 +1,292 @@
+"""Opening an uploaded archive (zip, or tar/tar.gz) safely: the one guard of imports.
+
+Archives are hostile input. ``SafeArchive`` refuses what is not an archive,
+bombs (a ratio cap and a total-size cap on what it would expand to), members
+whose path climbs out (``../``, absolute), links and device files, before
+anything is read. A zip is read in place, member by member; a tar is read once,
+in order, and only the members the caller wants are copied to a private
+temporary folder under generated names (so a tar name never becomes a path).
+
+``stream_json_array`` yields the objects of one JSON array one at a time, so
+memory is bounded by the largest record, not by the file.
+
+Every problem raises ``ArchiveError`` with a message naming it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+MAX_TOTAL_BYTES = 64 * 1024**3  # uncompressed, whole archive
+MAX_RATIO = 200  # uncompressed / compressed, per zip member (whole stream for a tar)
+RATIO_FLOOR = 1024 * 1024
+MAX_MEMBERS = 2_000_000
+MAX_MEDIA_BYTES = 512 * 1024 * 1024
+CHUNK = 64 * 1024
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, tarfile.TarError)
+
+
+class ArchiveError(Exception):
+    """The upload is not a readable, safe archive; the message says why."""
+
+
+def check_member_name(name: str) -> None:
+    """Refuse a member whose path is absolute or leaves the archive."""
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        raise ArchiveError(f"The archive contains an absolute path ({name!r}); refusing it.")
+    if ".." in re.split(r"[/\\]", name):
+        raise ArchiveError(f"The archive contains a path that leaves it ({name!r}); refusing it.")
+
+
+def check_zip_member(info: zipfile.ZipInfo) -> None:
+    check_member_name(info.filename)
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise ArchiveError(f"The archive contains a symbolic link ({info.filename!r}); "
+                           "refusing it.")
+    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise ArchiveError(
+            f"{info.filename!r} expands {info.file_size // max(info.compress_size, 1)} times: "
+            "this looks like a zip bomb."
+        )
+
+
+class SafeArchive:
+    """A checked zip or tar archive: ``names``, ``open_text``, ``read_bytes``.
+
+    ``wanted(name)`` says which tar members to keep (a zip keeps all, reads on
+    demand); ``tar`` allows tar archives; ``kind`` names the expected upload in
+    the "not an archive" message.
+    """
+
+    def __init__(self, path: str | Path, *, max_total: int = MAX_TOTAL_BYTES, tar: bool = False,
+                 wanted: Callable[[str], bool] = lambda _n: True,
+                 kind: str = "a zip archive") -> None:
+        self._zip: zipfile.ZipFile | None = None
+        self._dir: tempfile.TemporaryDirectory | None = None
+        self._files: dict[str, Path] = {}
+        path = Path(path)
+        if zipfile.is_zipfile(path):
+            self._open_zip(path, max_total)
+        elif tar and _is_tar(path):
+            self._open_tar(path, max_total, wanted)
+        else:
+            raise ArchiveError(f"This file is not {kind}.")
+
+    # --- zip ------------------------------------------------------------------------------
+    def _open_zip(self, path: Path, max_total: int) -> None:
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ArchiveError(f"This file is not a readable zip archive ({exc}).") from exc
+        try:
+            infos = self._zip.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise ArchiveError(f"The archive holds more than {MAX_MEMBERS} files.")
+            total = 0
+            for info in infos:
+                check_zip_member(info)
+                total += info.file_size
+            if total > max_total:
+                raise ArchiveError(
+                    f"The archive expands to {total} bytes, over the {max_total}-byte limit.")
+            self.names = {i.filename for i in infos if not i.is_dir()}
+        except BaseException:
+            self._zip.close()
+            raise
+
+    # --- tar ------------------------------------------------------------------------------
+    def _open_tar(self, path: Path, max_total: int, wanted) -> None:
+        compressed = max(path.stat().st_size, 1)
+        self._dir = tempfile.TemporaryDirectory(prefix="rostra-import-")
+        self.names = set()
+        total = count = 0
+        try:
+            with tarfile.open(path, "r|*") as tar:
+                for member in tar:
+                    count += 1
+                    if count > MAX_MEMBERS:
+                        raise ArchiveError(f"The archive holds more than {MAX_MEMBERS} files.")
+                    check_member_name(member.name)
+                    if member.issym() or member.islnk():
+                        raise ArchiveError(f"The archive contains a link ({member.name!r}); "
+                                           "refusing it.")
+                    if member.isdir():
+                        continue
+                    if not member.isfile():
+                        raise ArchiveError(f"The archive contains a special file "
+                                           f"({member.name!r}); refusing it.")
+                    total += member.size
+                    if total > max_total:
+                        raise ArchiveError(f"The archive expands to more than {max_total} "
+                                           "bytes, over the limit.")
+                    if total > RATIO_FLOOR and total > MAX_RATIO * compressed:
+                        raise ArchiveError(f"The archive expands over {MAX_RATIO} times: "
+                                           "this looks like a bomb.")
+                    name = member.name.removeprefix("./")
+                    if not wanted(name) or name in self._files:
+                        continue
+                    target = Path(self._dir.name) / str(len(self._files))
+                    source = tar.extractfile(member)
+                    with target.open("wb") as out:
+                        shutil.copyfileobj(source, out, CHUNK)
+                    self._files[name] = target
+                    self.names.add(name)
+        except ArchiveError:
+            self.close()
+            raise
+        except _DAMAGE as exc:
+            self.close()
+            raise ArchiveError(f"The archive is damaged or truncated ({exc}).") from exc
+
+    # --- reading --------------------------------------------------------------------------
+    def __enter__(self) -> SafeArchive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+        if self._dir is not None:
+            self._dir.cleanup()
+
+    def size(self, name: str) -> int:
+        if self._zip is not None:
+            return self._zip.getinfo(name).file_size
+        return self._files[name].stat().st_size
+
+    def open_binary(self, name: str):
+        if self._zip is not None:
+            return self._zip.open(name)
+        return self._files[name].open("rb")
+
+    def open_text(self, name: str) -> io.TextIOBase:
+        return io.TextIOWrapper(self.open_binary(name), encoding="utf-8-sig", errors="strict")
+
+    def read_bytes(self, name: str, limit: int = MAX_MEDIA_BYTES) -> bytes:
+        if self.size(name) > limit:
+            raise ArchiveError(f"{name} is larger than {limit} bytes.")
+        try:
+            with self.open_binary(name) as stream:
+                return stream.read()
+        except _DAMAGE as exc:
+            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+
+    def read_json(self, name: str, limit: int) -> object:
+        """The whole JSON document ``name`` (at most ``limit`` bytes)."""
+        if self.size(name) > limit:
+            raise ArchiveError(f"{name} is larger than {limit} bytes.")
+        try:
+            with self.open_text(name) as stream:
+                return json.load(stream)
+        except json.JSONDecodeError as exc:
+            raise ArchiveError(f"{name} is truncated or not valid JSON "
+                               f"({exc.msg}, line {exc.lineno}).") from exc
+        except (*_DAMAGE, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+
+
+def _is_tar(path: Path) -> bool:
+    try:
+        with tarfile.open(path, "r|*") as tar:
+            return tar.next() is not None
+    except (*_DAMAGE, UnicodeDecodeError):
+        return False
+
+
+def stream_json_array(stream: io.TextIOBase, name: str, prefix: re.Pattern, *,
+                      chunk: int = CHUNK, what: str = "a data file",
+                      suffix: re.Pattern | None = None) -> Iterator[dict]:
+    """Yield each object of the JSON array that follows ``prefix`` in ``stream``.
+
+    ``prefix`` must match at the start (``window.YTD.x.part0 =``, or an object's
+    opening up to ``"orderedItems":``); after the array, what is left must match
+    ``suffix`` (a closing ``}``), else the file is truncated.
+    """
+    decoder = json.JSONDecoder()
+    buf = ""
+    eof = False
+
+    def more() -> bool:
+        nonlocal buf, eof
+        if eof:
+            return False
+        try:
+            data = stream.read(chunk)
+        except (*_DAMAGE, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+        if not data:
+            eof = True
+            return False
+        buf += data
+        return True
+
+    match = None
+    while (match is None or len(buf) < 4096) and len(buf) < 1024 * 1024 and more():
+        match = prefix.match(buf)
+    match = prefix.match(buf)
+    if not match:
+        raise ArchiveError(f"{name} is not {what}.")
+    while len(buf) < match.end() + 64 and more():
+        match = prefix.match(buf)
+    pos = match.end()
+    if buf[pos:pos + 1] != "[":
+        raise ArchiveError(f"{name} has the wrong shape: expected a list.")
+    pos += 1
+    expect_item = True
+    while True:
+        while True:  # skip blanks and separators
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or not more():
+                break
+        if pos >= len(buf):
+            raise ArchiveError(f"{name} is truncated: the list never closes.")
+        char = buf[pos]
+        if char == "]":
+            break
+        if char == ",":
+            if expect_item:
+                raise ArchiveError(f"{name} is not valid JSON (stray comma).")
+            pos += 1
+            expect_item = True
+            continue
+        if not expect_item:
+            raise ArchiveError(f"{name} is not valid JSON (missing comma).")
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+                if end < len(buf) or eof:
+                    break
+                # a value ending exactly at the buffer's end may continue (numbers)
+                if isinstance(value, dict | list) or not more():
+                    break
+            except json.JSONDecodeError as exc:
+                if not more():
+                    raise ArchiveError(
+                        f"{name} is truncated or not valid JSON ({exc.msg})."
+                    ) from exc
+        if not isinstance(value, dict):
+            raise ArchiveError(f"{name} has the wrong shape: its list holds a non-object.")
+        yield value
+        buf = buf[end:]
+        pos = 0
+        expect_item = False
+    if suffix is not None:
+        rest = buf[pos + 1:]
+        while len(rest) < 1024 * 1024 and more():
+            rest = buf[pos + 1:]
+        if not suffix.fullmatch(rest):
+            raise ArchiveError(f"{name} is truncated: the document does not close after "
+                               "its list.")

@@ -1,0 +1,290 @@
+"""Mastodon's CSV imports: follows, mutes, blocks, lists and bookmarks.
+
+Files as Mastodon exports them: ``following_accounts.csv`` (``Account
+address,Show boosts,Notify on new posts,Languages``), ``muted_accounts.csv``
+(``Account address,Hide notifications``), ``blocked_accounts.csv`` (one
+address a line), ``lists.csv`` (``list name,account address``),
+``bookmarks.csv`` (one post URL a line). Headers are optional: older exports
+have none.
+
+A file is checked whole before anything happens (``parse``): a row of the
+wrong shape rejects the file with its line named. The rows then become an
+``ImportJob`` (source ``csv``) that ``run`` works through, resolving remote
+accounts and posts over the network (``federation.remote``), so the doors run
+it as a background task. Every action is idempotent and the job records how
+far it got, so a killed run resumes; each row's outcome goes to the report.
+``overwrite`` then removes what the file does not list, as Mastodon does.
+
+Blocking whole domains for one's own account does not exist here yet, so that
+file is refused with an honest message rather than half imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from rostra.accounts import services as accounts
+from rostra.accounts.errors import AccountError
+from rostra.accounts.models import Account, Block, Follow, Mute
+from rostra.portability.models import ImportJob
+from rostra.posts import services as posts
+from rostra.posts.errors import PostError
+from rostra.posts.models import Bookmark, Post
+from rostra.timelines import lists as lists_service
+from rostra.timelines.errors import TimelineError
+
+SOURCE = "csv"
+KINDS = {
+    "following": "Follows (following_accounts.csv)",
+    "muting": "Muted accounts (muted_accounts.csv)",
+    "blocking": "Blocked accounts (blocked_accounts.csv)",
+    "domain_blocking": "Blocked domains (blocked_domains.csv)",
+    "lists": "Lists (lists.csv)",
+    "bookmarks": "Bookmarks (bookmarks.csv)",
+}
+MODES = ("merge", "overwrite")
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000
+SAVE_EVERY = 50
+_ACCT = re.compile(r"^@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,63})(?:@[A-Za-z0-9.\-]+(?::\d{1,5})?)?$")
+_HEADERS = {"account address", "list name", "#domain", "domain"}
+
+
+class CsvImportError(ValueError):
+    """The file cannot be imported; the message names the problem (and the line)."""
+
+
+def _flag(value: str, line: int, default: bool) -> bool:
+    value = (value or "").strip().lower()
+    if value == "":
+        return default
+    if value in {"true", "1", "yes"}:
+        return True
+    if value in {"false", "0", "no"}:
+        return False
+    raise CsvImportError(f"Line {line}: {value!r} is not true or false.")
+
+
+def _acct(value: str, line: int) -> str:
+    value = (value or "").strip()
+    if not _ACCT.match(value):
+        raise CsvImportError(f"Line {line}: {value[:80]!r} is not an account address "
+                             "(user@domain). Is this the right file for this kind?")
+    return value.lstrip("@")
+
+
+def parse(kind: str, data: bytes) -> list[list]:
+    """Check a whole file; return its rows normalised, or raise ``CsvImportError``."""
+    if kind not in KINDS:
+        raise CsvImportError(f"Unknown kind of import {kind!r}.")
+    if kind == "domain_blocking":
+        raise CsvImportError("Blocking whole domains for your own account is not supported "
+                             "on this server yet, so nothing was imported. Block the "
+                             "accounts one by one, or ask a moderator to block the domain.")
+    if len(data) > MAX_BYTES:
+        raise CsvImportError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvImportError("This is not a CSV text file (it is not UTF-8 text).") from exc
+    if "\x00" in text:
+        raise CsvImportError("This is not a CSV text file (it holds binary data).")
+    try:
+        raw = [r for r in csv.reader(io.StringIO(text), strict=True) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise CsvImportError(f"This is not a readable CSV file ({exc}).") from exc
+    if raw and raw[0][0].strip().lower() in _HEADERS:
+        raw, offset = raw[1:], 2
+    else:
+        offset = 1
+    if not raw:
+        raise CsvImportError("The file has no rows to import.")
+    if len(raw) > MAX_ROWS:
+        raise CsvImportError(f"The file has more than {MAX_ROWS} rows.")
+    return [_row(kind, cells, n) for n, cells in enumerate(raw, offset)]
+
+
+def _row(kind: str, cells: list[str], line: int) -> list:
+    cells = [c.strip() for c in cells]
+    if kind == "following":
+        return [_acct(cells[0], line), _flag((cells + [""])[1], line, True),
+                _flag((cells + ["", ""])[2], line, False)]
+    if kind == "muting":
+        return [_acct(cells[0], line), _flag((cells + [""])[1], line, True)]
+    if kind == "blocking":
+        return [_acct(cells[0], line)]
+    if kind == "lists":
+        if len(cells) < 2 or not cells[0]:
+            raise CsvImportError(f"Line {line}: expected 'list name,account address'.")
+        if len(cells[0]) > lists_service.MAX_TITLE:
+            raise CsvImportError(f"Line {line}: the list name is too long.")
+        return [cells[0], _acct(cells[1], line)]
+    url = cells[0]
+    if not re.match(r"^https?://\S+$", url) or len(url) > 2048:
+        raise CsvImportError(f"Line {line}: {url[:80]!r} is not a post URL. Is this the "
+                             "right file for this kind?")
+    return [url]
+
+
+def create_job(user, kind: str, rows: list[list], *, mode: str = "merge",
+               origin: str = "") -> ImportJob:
+    """A pending job holding checked ``rows`` (from ``parse`` or an archive)."""
+    if mode not in MODES:
+        raise CsvImportError(f"mode must be one of {', '.join(MODES)}")
+    return ImportJob.objects.create(
+        user=user, source=SOURCE, options={"kind": kind, "mode": mode, "rows": rows,
+                                           "origin": origin},
+        counts={"done": 0, "total": len(rows)}, report={"kind": kind, "rows": []})
+
+
+def start(user, kind: str, data: bytes, *, mode: str = "merge") -> ImportJob:
+    """Check the file and create its job (raises ``CsvImportError``; no job then)."""
+    return create_job(user, kind, parse(kind, data), mode=mode, origin=KINDS.get(kind, kind))
+
+
+def enqueue(job: ImportJob) -> None:
+    from rostra.portability.tasks import run_csv_import
+
+    run_csv_import.enqueue(job.pk)
+
+
+# --- running ------------------------------------------------------------------------------
+
+def _resolve_account(acct: str) -> Account:
+    from rostra.federation.remote import RemoteError, resolve_handle
+
+    try:
+        return resolve_handle(acct)
+    except RemoteError as exc:
+        raise AccountError(str(exc)) from exc
+
+
+def _resolve_post(url: str) -> Post:
+    from rostra.federation.remote import RemoteError, resolve_url
+
+    try:
+        found = resolve_url(url)
+    except RemoteError as exc:
+        raise PostError(str(exc)) from exc
+    if not isinstance(found, Post):
+        raise PostError("This URL names no post.")
+    return found
+
+
+def _apply(account: Account, kind: str, row: list) -> str:
+    """Do one row; return its outcome (raises the domain errors for a failed row)."""
+    if kind == "bookmarks":
+        post = _resolve_post(row[0])
+        posts.bookmark(account, post)
+        return "bookmarked"
+    target = _resolve_account(row[-1] if kind == "lists" else row[0])
+    if kind == "following":
+        result = accounts.follow(account, target, show_reblogs=row[1], notify=row[2])
+        return "followed" if isinstance(result, Follow) else "follow requested"
+    if kind == "muting":
+        accounts.mute(account, target, notifications=row[1])
+        return "muted"
+    if kind == "blocking":
+        accounts.block(account, target)
+        return "blocked"
+    lst = (lists_service.lists_of(account).filter(title=row[0]).first()
+           or lists_service.create_list(account, row[0]))
+    if not Follow.objects.filter(account=account, target_account=target).exists():
+        if not isinstance(accounts.follow(account, target), Follow):
+            return "follow requested; add to the list once accepted"
+    lists_service.add_accounts(lst, [target])
+    return f"added to {row[0]}"
+
+
+def run(job: ImportJob, *, progress=None) -> dict:
+    """Work through ``job``'s rows from where it stopped; return its report."""
+    account = job.user.account
+    kind, mode = job.options["kind"], job.options.get("mode", "merge")
+    rows = job.options["rows"]
+    report = dict(job.report or {})
+    outcomes = list(report.get("rows", []))
+    start_at = int((job.counts or {}).get("done", 0))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="")
+    for n in range(start_at, len(rows)):
+        row = rows[n]
+        value = row[-1] if kind == "lists" else row[0]
+        try:
+            with transaction.atomic():
+                outcome = {"row": n + 1, "value": value, "status": "ok",
+                           "message": _apply(account, kind, row)}
+        except (AccountError, PostError, TimelineError) as exc:
+            outcome = {"row": n + 1, "value": value, "status": "error", "message": str(exc)}
+        except Exception as exc:
+            report["rows"] = outcomes
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED, error=f"Row {n + 1}: {exc}", report=report,
+                counts={"done": n, "total": len(rows)}, finished_at=timezone.now())
+            raise
+        outcomes.append(outcome)
+        if progress:
+            progress(n + 1, len(rows))
+        if (n + 1) % SAVE_EVERY == 0:
+            report["rows"] = outcomes
+            ImportJob.objects.filter(pk=job.pk).update(
+                counts={"done": n + 1, "total": len(rows)}, report=report)
+    removed = _overwrite(account, kind, rows) if mode == "overwrite" else 0
+    report.update(rows=outcomes, removed=removed,
+                  ok=sum(1 for o in outcomes if o["status"] == "ok"),
+                  failed=sum(1 for o in outcomes if o["status"] == "error"))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, counts={"done": len(rows), "total": len(rows)},
+        report=report, finished_at=timezone.now())
+    job.refresh_from_db()
+    return report
+
+
+def _norm(acct: str) -> str:
+    acct = acct.lstrip("@").lower()
+    user, _, domain = acct.partition("@")
+    return user if not domain or domain in accounts.local_domain_names() else acct
+
+
+def _overwrite(account: Account, kind: str, rows: list[list]) -> int:
+    """Remove what the file does not list (compared by address or URL, so a row
+    that failed to resolve still keeps what it names)."""
+    removed = 0
+    if kind in {"following", "muting", "blocking"}:
+        listed = {_norm(r[0]) for r in rows}
+        model = {"following": Follow, "muting": Mute, "blocking": Block}[kind]
+        undo = {"following": accounts.unfollow, "muting": accounts.unmute,
+                "blocking": accounts.unblock}[kind]
+        for rel in model.objects.filter(account=account).select_related("target_account"):
+            if _norm(rel.target_account.acct) not in listed:
+                undo(account, rel.target_account)
+                removed += 1
+    elif kind == "lists":
+        wanted: dict[str, set[str]] = {}
+        for title, acct in rows:
+            wanted.setdefault(title, set()).add(_norm(acct))
+        for lst in lists_service.lists_of(account).filter(title__in=wanted):
+            for member in lists_service.member_rows(lst):
+                if _norm(member.account.acct) not in wanted[lst.title]:
+                    lists_service.remove_accounts(lst, [member.account])
+                    removed += 1
+    elif kind == "bookmarks":
+        listed = {r[0] for r in rows}
+        for mark in Bookmark.objects.filter(account=account).select_related("post__account"):
+            post = mark.post
+            urls = {post.uri, post.origin_url, *_local_urls(post)}
+            if not urls & listed:
+                posts.unbookmark(account, post)
+                removed += 1
+    return removed
+
+
+def _local_urls(post: Post) -> tuple[str, ...]:
+    if post.account.domain:
+        return ()
+    from rostra.federation import uris
+
+    return uris.post_uri(post), uris.post_url(post)
