@@ -200,14 +200,30 @@ def update_profile(
     return account
 
 
-def render_text(raw: str) -> str:
-    """Render text typed by a local user (bio or post) with links to known accounts."""
+def render_text(raw: str, find=None) -> str:
+    """Render text typed by a local user (bio or post) with links to known accounts
+    (looked up with ``find(username, domain)``, by default ``find_account``)."""
+    find = find or find_account
 
     def mention_url(ref: text_mod.MentionRef) -> str | None:
-        target = find_account(ref.username, ref.domain)
+        target = find(ref.username, ref.domain)
         return target.url if target else None
 
     return text_mod.render(raw, mention_url, lambda tag: f"/tags/{tag.lower()}")
+
+
+def account_finder():
+    """``find_account`` remembering its answers: for a batch of posts naming the same
+    people (an import), one query per person rather than per mention."""
+    known: dict[tuple[str, str], Account | None] = {}
+
+    def find(username: str, domain: str = "") -> Account | None:
+        key = (username.lower(), (domain or "").lower())
+        if key not in known:
+            known[key] = find_account(username, domain)
+        return known[key]
+
+    return find
 
 
 def local_domain_names() -> set[str]:

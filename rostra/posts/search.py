@@ -40,6 +40,14 @@ def index_post(sender, instance, **kwargs) -> None:
         )
 
 
+def index_posts(posts) -> None:
+    """Index newly inserted ``posts`` (a bulk insert sends no ``post_save``)."""
+    rows = [(p.pk, _document(p)) for p in posts if not p.reblog_of_id]
+    if rows and _sqlite():
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (%s, %s)", rows)
+
+
 def unindex_post(sender, instance, **kwargs) -> None:
     if not _sqlite():
         return

@@ -17,9 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from rostra.accounts.models import Account
-from rostra.accounts.services import find_account, is_blocked_between, render_text
+from rostra.accounts.services import (
+    account_finder,
+    find_account,
+    is_blocked_between,
+    render_text,
+)
 from rostra.core import text as text_mod
 from rostra.posts import events
+from rostra.posts.creation import Draft, insert_posts
 from rostra.posts.errors import NotVisible, PostError
 from rostra.posts.models import (
     Bookmark,
@@ -133,24 +139,22 @@ def _set_tags(post: Post, names: Sequence[str]) -> None:
         PostTag.objects.get_or_create(post=post, tag=tag)
 
 
-def _claim_media(author: Account, media: Sequence[Media], post: Post) -> None:
-    for position, item in enumerate(media):
+def _check_media(author: Account, media: Sequence[Media]) -> None:
+    for item in media:
         if item.account_id != author.pk:
             raise PostError("You can only attach your own uploads.", "media")
-        if item.post_id is not None and item.post_id != post.pk:
+        if item.post_id is not None:
             raise PostError("This image is already attached to another post.", "media")
         if item.scheduled_post_id is not None:
             raise PostError("This image is reserved for a scheduled post.", "media")
+
+
+def _claim_media(author: Account, media: Sequence[Media], post: Post) -> None:
+    """Attach checked uploads (``_check_media``) to ``post``, in order."""
+    for position, item in enumerate(media):
         item.post = post
         item.position = position
         item.save(update_fields=["post", "position"])
-
-
-def _schedule_poll_end(poll: Poll) -> None:
-    from rostra.posts.tasks import close_poll
-
-    if close_poll.get_backend().supports_defer:
-        close_poll.using(run_after=poll.expires_at).enqueue(poll.pk)
 
 
 def create_post(
@@ -178,43 +182,121 @@ def create_post(
     ``application`` (``{"name", "website"}``) is the client app it was posted with,
     as the door knows it (the API's OAuth application).
     """
-    # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
-    text = (text or "").replace("\r\n", "\n").replace("\x00", "")
-    spoiler_text = (spoiler_text or "").replace("\x00", "").strip()
-    media = list(media)
+    item = NewPost(text=text, visibility=visibility, spoiler_text=spoiler_text,
+                   sensitive=sensitive, language=language, in_reply_to=in_reply_to,
+                   media=media, poll=poll, published=published, source=source, quiet=quiet,
+                   uri=uri, origin_url=origin_url)
+    (result,) = create_posts(author, [item], application=application)
+    if isinstance(result, PostError):
+        raise result
+    return result
+
+
+@dataclass
+class NewPost:
+    """One post for ``create_posts``: the arguments of ``create_post``, except that
+    ``in_reply_to`` may also be an earlier ``NewPost`` of the same batch."""
+
+    text: str
+    visibility: str | None = None
+    spoiler_text: str = ""
+    sensitive: bool = False
+    language: str = ""
+    in_reply_to: Post | NewPost | None = None
+    media: Sequence[Media] = ()
+    poll: PollSpec | None = None
+    published: datetime | None = None
+    source: str = Source.WEB
+    quiet: bool = False
+    uri: str = ""
+    origin_url: str = ""
+
+
+def create_posts(author: Account, batch: Sequence[NewPost], *,
+                 application: dict | None = None) -> list[Post | PostError]:
+    """Create ``batch`` by ``author`` in one transaction (archive imports; and
+    ``create_post``, a batch of one). Each post is checked as ``create_post`` checks
+    it; one that fails comes back as its ``PostError`` in its place and the others
+    are created (a reply to a failed one fails too). ``post_created`` is sent for
+    each after commit. Raises ``PostError`` for a suspended author."""
     if author.suspended_at:
         raise PostError("This account is suspended.")
-    _validate(text, spoiler_text, media, poll)
+    drafts: dict[int, Draft] = {}
+    outcome: list[Draft | PostError] = []
+    find = account_finder()
+    for item in batch:
+        try:
+            drafts[id(item)] = draft = _draft(author, item, drafts, find)
+        except PostError as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(draft)
+    ready = [(item, d) for item, d in zip(batch, outcome, strict=True) if isinstance(d, Draft)]
+    posts: list[Post] = []
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                posts = insert_posts(author, [d for _, d in ready], find) if ready else []
+                for (item, _), post in zip(ready, posts, strict=True):
+                    _claim_media(author, item.media, post)
+                    if application:
+                        _record_application(post, application)
+            break
+        except IntegrityError:
+            # Two posts got the same time-sortable id: draw new ones.
+            continue
+    else:
+        raise PostError("The post could not be saved; please try again.")
+    made = {id(draft): post for (_, draft), post in zip(ready, posts, strict=True)}
+
+    def after() -> None:
+        for post in posts:
+            events.post_created.send(Post, post=post)
+
+    transaction.on_commit(after)
+    return [made[id(o)] if isinstance(o, Draft) else o for o in outcome]
+
+
+def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Draft:
+    """Check and render ``item`` (no writes); raise ``PostError``."""
+    # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
+    text = (item.text or "").replace("\r\n", "\n").replace("\x00", "")
+    spoiler_text = (item.spoiler_text or "").replace("\x00", "").strip()
+    media = list(item.media)
+    _validate(text, spoiler_text, media, item.poll)
+    _check_media(author, media)
+    visibility = item.visibility
     if visibility is None:
         user = getattr(author, "user", None)
         visibility = user.default_visibility if user else Visibility.PUBLIC
     if visibility not in Visibility.values:
         raise PostError("Choose public, unlisted, followers only or mentioned people only.",
                         "visibility")
-    if in_reply_to is not None:
-        if not can_see(author, in_reply_to) or in_reply_to.reblog_of_id:
+    parent: Post | Draft | None = None
+    if isinstance(item.in_reply_to, NewPost):
+        parent = drafts.get(id(item.in_reply_to))
+        if parent is None:
+            raise PostError("The post it replies to could not be created.", "in_reply_to")
+    elif item.in_reply_to is not None:
+        parent = item.in_reply_to
+        if parent.reblog_of_id:
             raise NotVisible()
-        if is_blocked_between(author, in_reply_to.account):
-            raise PostError("You cannot reply to this account.", "in_reply_to")
-    published = published or timezone.now()
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                post = _insert_post(
-                    author, text, visibility, spoiler_text, sensitive or bool(spoiler_text),
-                    language, in_reply_to, media, poll, published, source, quiet, uri, origin_url,
-                )
-                _claim_media(author, media, post)
-                if application:
-                    _record_application(post, application)
-            break
-        except IntegrityError:
-            # Two posts got the same time-sortable id: take the next one.
-            continue
-    else:
-        raise PostError("The post could not be saved; please try again.")
-    transaction.on_commit(lambda: events.post_created.send(Post, post=post))
-    return post
+        if parent.account_id != author.pk:  # one's own posts: always visible, never blocked
+            if not can_see(author, parent):
+                raise NotVisible()
+            if is_blocked_between(author, parent.account):
+                raise PostError("You cannot reply to this account.", "in_reply_to")
+    draft = Draft(
+        text=text, content=render_text(text, find) if text.strip() else "",
+        visibility=visibility,
+        published=item.published or timezone.now(), source=item.source,
+        spoiler_text=spoiler_text, sensitive=item.sensitive or bool(spoiler_text),
+        language=item.language, in_reply_to=parent, quiet=item.quiet, uri=item.uri,
+        origin_url=item.origin_url)
+    if item.poll is not None:
+        draft.poll_options, draft.poll_expires_in = item.poll.options, item.poll.expires_in
+        draft.poll_multiple, draft.poll_hide_totals = item.poll.multiple, item.poll.hide_totals
+    return draft
 
 
 def _record_application(post: Post, application: dict) -> None:
@@ -236,47 +318,15 @@ def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in
     """
     if content is None:
         content = render_text(text) if text.strip() else ""
-    post = Post(
-        account=author,
-        text=text,
-        content=content,
-        spoiler_text=spoiler_text,
-        sensitive=sensitive,
-        visibility=visibility,
-        language=language[:16],
-        in_reply_to=in_reply_to,
-        in_reply_to_account=in_reply_to.account if in_reply_to else None,
-        thread_root=(in_reply_to.thread_root or in_reply_to) if in_reply_to else None,
-        published=published,
-        source=source,
-        quiet=quiet,
-        uri=uri,
-        origin_url=origin_url,
-    )
-    post.save()
-    if mention_accounts is None:
-        _sync_mentions(post, text)
-    else:
-        _set_mentions(post, mention_accounts)
-    if tag_names is None:
-        _sync_tags(post, text)
-    else:
-        _set_tags(post, tag_names)
+    draft = Draft(
+        text=text, content=content, visibility=visibility, published=published,
+        source=source, spoiler_text=spoiler_text, sensitive=sensitive, language=language,
+        in_reply_to=in_reply_to, quiet=quiet, uri=uri, origin_url=origin_url,
+        mention_accounts=mention_accounts, tag_names=tag_names)
     if poll is not None:
-        created_poll = Poll.objects.create(
-            post=post,
-            options=[o.strip() for o in poll.options],
-            multiple=poll.multiple,
-            hide_totals=poll.hide_totals,
-            expires_at=published + poll.expires_in,
-        )
-        transaction.on_commit(lambda: _schedule_poll_end(created_poll))
-    Account.objects.filter(pk=author.pk).update(
-        statuses_count=F("statuses_count") + 1, last_status_at=published
-    )
-    if in_reply_to is not None:
-        Post.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
-    return post
+        draft.poll_options, draft.poll_expires_in = poll.options, poll.expires_in
+        draft.poll_multiple, draft.poll_hide_totals = poll.multiple, poll.hide_totals
+    return insert_posts(author, [draft])[0]
 
 
 @transaction.atomic
