@@ -12,7 +12,5 @@ class PortabilityConfig(AppConfig):
         from rostra.portability import x_connections
 
         # A closed account's X identity and connections go with it.
-        signal = getattr(events, "account_deleted", None)
-        if signal is not None:
-            signal.connect(x_connections.on_account_deleted,
-                           dispatch_uid="portability.x_connections.forget")
+        events.account_deleted.connect(x_connections.on_account_deleted,
+                                       dispatch_uid="portability.x_connections.forget")

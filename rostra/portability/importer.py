@@ -2,15 +2,16 @@
 
 Two passes. The scan reads the archive once, maps every post (``x_mapping``)
 and spools it to a temporary file, keeping only an id index in memory; the
-import then creates posts in id order (parents before children) through
-``posts.services.create_post`` (quiet: no home timelines, no notifications)
-and media (photos, videos, GIFs) through ``posts.media.upload_media`` (the
-safety gate); a media file the archive lacks is reported, its post imported.
+import then creates posts in id order (parents before children) in batches
+(``post_batch``: ``posts.services.create_posts``, quiet: no home timelines, no
+notifications) with their media (photos, videos, GIFs) through
+``posts.media.upload_media`` (the safety gate); a media file the archive lacks
+is reported, its post imported.
 
-Each post is one transaction together with its ``ImportedItem``: a crash loses
-at most the post being written, and re-running skips every X id already
-imported, so the import is idempotent and resumable. ``undo_import`` removes
-what a job created through ``posts.services.delete_post``.
+Each batch is one transaction together with its ``ImportedItem`` rows: a crash
+loses at most the open batch, whole posts only, and re-running skips every X id
+already imported, so the import is idempotent and resumable. ``undo_import``
+removes what a job created through ``posts.services.delete_post``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,17 +33,13 @@ from rostra.accounts.errors import AccountError
 from rostra.portability import x_connections
 from rostra.portability import x_mapping as xm
 from rostra.portability.models import ImportedItem, ImportJob
+from rostra.portability.post_batch import PostBatch
 from rostra.portability.x_archive import ArchiveError, XArchive
-from rostra.posts import media as media_service
 from rostra.posts import services as posts
-from rostra.posts.errors import PostError
 from rostra.posts.models import Post
 
 SOURCE = "x"
 VISIBILITIES = ("public", "unlisted", "private")
-# Posts committed together: one commit (fsync) per batch, not per post. A crash
-# loses at most the open batch, whole posts only; re-running resumes there.
-BATCH = 200
 Progress = Callable[[int, int], None]
 
 
@@ -207,24 +203,6 @@ def job_run(job: ImportJob | None, report) -> Iterator[None]:
         status=ImportJob.Status.DONE, report=report.as_dict(), finished_at=timezone.now())
 
 
-class Batches:
-    """Commit every ``BATCH`` items (``tick``); an exception rolls back the open batch."""
-
-    def __enter__(self) -> Batches:
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        return self
-
-    def tick(self, n: int) -> None:
-        if n % BATCH == 0:
-            self._atomic.__exit__(None, None, None)
-            self._atomic = transaction.atomic()
-            self._atomic.__enter__()
-
-    def __exit__(self, *exc) -> None:
-        self._atomic.__exit__(*exc)
-
-
 def _import_posts(account, archive, scan: _Scan, job, *, dry_run, skip_replies, visibility,
                   progress) -> None:
     report = scan.report
@@ -234,10 +212,9 @@ def _import_posts(account, archive, scan: _Scan, job, *, dry_run, skip_replies, 
     skipped = Counter(report.skipped)
     by_kind: Counter = Counter()
     total = len(scan.ids)
-    with Batches() as batches:
+    with PostBatch(account, job, archive, report, done_ids) as batch:
         for n, xp in enumerate(_posts_in_order(scan), 1):
-            batches.tick(n)
-            _one(account, archive, scan, job, xp, n, total, done_ids, imported_vis,
+            _one(batch, scan, xp, n, total, imported_vis,
                  skipped_threads, skipped, by_kind, dry_run=dry_run,
                  skip_replies=skip_replies, visibility=visibility, progress=progress)
     if progress and total == 0:
@@ -248,9 +225,9 @@ def _import_posts(account, archive, scan: _Scan, job, *, dry_run, skip_replies, 
         ImportJob.objects.filter(pk=job.pk).update(counts={"done": total, "total": total})
 
 
-def _one(account, archive, scan, job, xp, n, total, done_ids, imported_vis, skipped_threads,
+def _one(batch: PostBatch, scan, xp, n, total, imported_vis, skipped_threads,
          skipped, by_kind, *, dry_run, skip_replies, visibility, progress) -> None:
-    report = scan.report
+    report, job, done_ids = scan.report, batch.job, batch.done_ids
     if progress and (n == 1 or n % 50 == 0 or n == total):
         progress(n, total)
     if job is not None and n % 200 == 0:
@@ -296,55 +273,13 @@ def _one(account, archive, scan, job, xp, n, total, done_ids, imported_vis, skip
         report.media_imported += len(photos)
         imported_vis[xp.source_id] = vis
         return
-    created = _create_one(account, job, xp, text, vis, parent_id, photos, archive,
-                          done_ids, report)
-    if created is not None:
-        done_ids[xp.source_id] = created.pk
-        imported_vis[xp.source_id] = vis
+    imported_vis[xp.source_id] = vis  # queued: its replies thread to it
+
+    def created(post: Post) -> None:
         report.imported += 1
         by_kind[xp.kind] += 1
 
-
-def _create_one(account, job, xp: xm.XPost, text, vis, parent_id, photos, archive,
-                done_ids, report, *, spoiler_text: str = "", sensitive: bool = False,
-                ) -> Post | None:
-    """Create one imported post with its media and ``ImportedItem``, atomically.
-
-    Shared by the X and Mastodon importers (``xp`` needs ``source_id``,
-    ``published``, ``language``, ``origin_url``); a ``PostError`` is reported,
-    not raised."""
-    uploaded = []
-    try:
-        with transaction.atomic():
-            for ref, member in photos[:4]:
-                try:
-                    data = ContentFile(archive.read_media(member), name=ref.filename)
-                    uploaded.append(media_service.upload_media(
-                        account, data, description=ref.description[:1500]))
-                except PostError as exc:
-                    report.errors.append({"id": xp.source_id, "error": f"{ref.filename}: {exc}"})
-            parent = Post.objects.get(pk=done_ids[parent_id]) if parent_id else None
-            post = posts.create_post(
-                account, text, visibility=vis, language=xp.language, in_reply_to=parent,
-                media=uploaded, published=xp.published, source="import", quiet=True,
-                origin_url=xp.origin_url, spoiler_text=spoiler_text, sensitive=sensitive)
-            ImportedItem.objects.create(job=job, source_id=xp.source_id, post=post)
-            report.media_imported += len(uploaded)
-            return post
-    except PostError as exc:
-        report.errors.append({"id": xp.source_id, "error": str(exc)})
-        _discard(account, uploaded)
-        return None
-    except BaseException:
-        _discard(account, uploaded)
-        raise
-
-
-def _discard(account, uploaded) -> None:
-    """Remove the files of uploads whose rows a rolled-back transaction undid."""
-    for item in uploaded:
-        item.post = None
-        media_service.discard_upload(account, item)
+    batch.add(xp, text, vis, parent_id, photos, on_created=created)
 
 
 def _import_profile(account, archive: XArchive, report: ImportReport, *, dry_run) -> None:

@@ -3,7 +3,7 @@
 Same shape and guarantees as the X importer (``importer``), whose shared parts
 it uses: a scan reads and checks the whole archive first (so a bad file creates
 nothing), spooling each mapped post; then posts are created in date order
-(parents before replies) in committed batches through ``importer._create_one``
+(parents before replies) in committed batches through ``post_batch.PostBatch``
 (quiet, original date, origin URL, media through the safety gate), each with
 its ``ImportedItem``, so re-running skips what exists and resumes a killed run;
 ``importer.undo_import`` removes what a job created.
@@ -30,15 +30,14 @@ from rostra.portability import csv_imports
 from rostra.portability import mastodon_mapping as mm
 from rostra.portability.archive_files import ArchiveError
 from rostra.portability.importer import (
-    Batches,
     ImportReport,
     Progress,
     _already_imported,
-    _create_one,
     job_run,
 )
 from rostra.portability.mastodon_archive import MastodonArchive
 from rostra.portability.models import ImportJob
+from rostra.portability.post_batch import PostBatch
 from rostra.portability.x_mapping import MEDIA_KINDS
 
 SOURCE = "mastodon"
@@ -144,9 +143,8 @@ def _import_posts(account, archive, scan: _Scan, job, *, dry_run, progress) -> N
     created_now: set[str] = set()
     by_kind: Counter = Counter()
     total = len(scan.order)
-    with Batches() as batches:
+    with PostBatch(account, job, archive, report, done_ids) as batch:
         for n, post in enumerate(_posts_in_order(scan), 1):
-            batches.tick(n)
             if progress and (n == 1 or n % 50 == 0 or n == total):
                 progress(n, total)
             if job is not None and n % 200 == 0:
@@ -171,19 +169,22 @@ def _import_posts(account, archive, scan: _Scan, job, *, dry_run, progress) -> N
                 by_kind[kind] += 1
                 report.media_imported += len(photos)
                 continue
-            created = _create_one(account, job, post, text, post.visibility, parent_id, photos,
-                                  archive, done_ids, report, spoiler_text=post.spoiler_text,
-                                  sensitive=post.sensitive)
-            if created is not None:
-                done_ids[post.source_id] = created.pk
-                created_now.add(post.source_id)
-                report.imported += 1
-                by_kind[kind] += 1
+            created_now.add(post.source_id)  # queued: its replies thread to it
+            batch.add(post, text, post.visibility, parent_id, photos,
+                      spoiler_text=post.spoiler_text, sensitive=post.sensitive,
+                      on_created=_counter(report, by_kind, kind))
     if progress and total == 0:
         progress(0, 0)
     report.imported_by_kind = dict(by_kind)
     if job is not None:
         ImportJob.objects.filter(pk=job.pk).update(counts={"done": total, "total": total})
+
+
+def _counter(report, by_kind: Counter, kind: str):
+    def created(post) -> None:
+        report.imported += 1
+        by_kind[kind] += 1
+    return created
 
 
 def _pick_media(archive: MastodonArchive, post: mm.MastodonPost, report) -> list:

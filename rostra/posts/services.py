@@ -86,6 +86,9 @@ def _validate(
         raise PostError(
             f"Up to {settings.ROSTRA_MEDIA_MAX_ATTACHMENTS} images per post.", "media"
         )
+    if len(media) > 1 and any(m.kind != Media.Kind.IMAGE for m in media):
+        raise PostError("A video or animated GIF goes alone: one per post, without images.",
+                        "media")
     if poll is not None:
         if media:
             raise PostError("A post cannot have both images and a poll.", "poll")

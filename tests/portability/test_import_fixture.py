@@ -11,6 +11,7 @@ the archive). ``_fixture_media`` recounts the media from the fixture's files.
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -182,7 +183,8 @@ def test_skip_replies_and_date_range(db, make_user, archive):
     report = import_x_archive(user, archive, skip_replies=True, since="2026-01-01")
     assert report.skipped["reply"] > 0
     assert report.imported_by_kind.get("reply", 0) == 0
-    assert Post.objects.filter(account=user.account, published__lt="2026-01-01").count() == 0
+    assert Post.objects.filter(account=user.account,
+                               published__lt=datetime(2026, 1, 1, tzinfo=UTC)).count() == 0
 
 
 def test_undo_removes_everything_created(db, make_user, archive):

@@ -94,7 +94,7 @@ def _with_photos(tmp_path, damaged: bool):
 
 def test_a_crash_mid_way_leaves_no_half_post_and_the_import_resumes(db, make_user, tmp_path,
                                                                    monkeypatch):
-    monkeypatch.setattr("rostra.portability.importer.BATCH", 1)  # commit after each post
+    monkeypatch.setattr("rostra.portability.post_batch.BATCH", 1)  # commit after each post
     user = make_user()
     with pytest.raises(ArchiveError, match="damaged"):
         import_x_archive(user, _with_photos(tmp_path, damaged=True))

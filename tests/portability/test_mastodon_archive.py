@@ -234,7 +234,7 @@ def test_re_importing_creates_nothing_twice(db, make_user, tmp_path):
 
 
 def test_a_killed_import_resumes_where_it_stopped(db, make_user, tmp_path, monkeypatch):
-    monkeypatch.setattr("rostra.portability.importer.BATCH", 1)
+    monkeypatch.setattr("rostra.portability.post_batch.BATCH", 1)
     files = dict(photo_file(i) for i in range(1, 6))
     items = [photo_note(i) for i in range(1, 6)]
     good = write_zip(tmp_path / "good.zip", mastodon_files(items, **files))

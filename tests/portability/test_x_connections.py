@@ -389,12 +389,13 @@ def test_accounts_leave_no_mapping_behind(pair):
 
 
 def test_a_closed_account_takes_its_x_data_with_it(pair):
-    from rostra.accounts import events
+    from django.test import TestCase
+
+    from rostra.accounts.deletion import delete_account
 
     alice, _ = pair
-    if not hasattr(events, "account_deleted"):
-        pytest.skip("account deletion is not there yet")
-    events.account_deleted.send(Account, account=alice.account)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delete_account(alice.account)
     assert not XIdentity.objects.filter(user=alice).exists()
     assert not XConnection.objects.filter(user=alice).exists()
 

@@ -191,3 +191,17 @@ def test_discarding_an_unclaimed_video_removes_the_video_and_its_poster(alice, s
     assert len(media_files(settings)) == 2
     discard_upload(alice, media)
     assert_nothing_stored(settings)
+
+
+def test_a_video_goes_alone_in_a_post(alice):
+    from rostra.posts import services
+
+    video = upload_media(alice, samples.mp4(size=(32, 32), frames=3, rate=10))
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
+    image = upload_media(alice, buffer.getvalue())
+    with pytest.raises(PostError) as refused:
+        services.create_post(alice, "Both", media=[video, image])
+    assert refused.value.field == "media"
+    post = services.create_post(alice, "Just the video", media=[video])
+    assert list(post.media.all()) == [video]
