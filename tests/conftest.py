@@ -10,11 +10,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _media_root(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.ROSTRA_DOMAIN = "localhost:8000"
     # Argon2 is deliberately slow; tests register many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests never reach the internet: no t.co look-ups (tests/portability/
+    # test_short_links.py points the expander at a loopback server instead).
+    from rostra.portability import short_links
+
+    monkeypatch.setattr(short_links, "SHORTENER_HOSTS", frozenset())
 
 
 @pytest.fixture

@@ -240,8 +240,10 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT,
     sign_with: Signer | None = None,
     headers: Mapping[str, str] | None = None,
+    follow_redirects: bool = True,
 ) -> Response:
-    """GET ``url`` safely, following up to ``MAX_REDIRECTS`` checked redirects.
+    """GET ``url`` safely, following up to ``MAX_REDIRECTS`` checked redirects
+    (none with ``follow_redirects=False``: a 3xx is then returned as is).
 
     Returns the final ``Response`` whatever its status (check ``ok``); raises a
     ``NetError`` subclass when the request is refused or fails.
@@ -252,7 +254,7 @@ def fetch(
         request_headers = {"Accept": accept, **(headers or {})}
         response = _send("GET", current, request_headers, b"", max_bytes, timeout, sign_with)
         location = response.headers.get("location")
-        if response.status in (301, 302, 303, 307, 308) and location:
+        if follow_redirects and response.status in (301, 302, 303, 307, 308) and location:
             history.append(current)
             current = urljoin(current, location)
             continue

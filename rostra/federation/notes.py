@@ -181,8 +181,20 @@ def poll_of(doc: dict, published: datetime) -> RemotePoll | None:
     if len(options) < 2:
         return None
     ends = parse_time(doc.get("endTime")) or parse_time(doc.get("closed"))
+    counts = [_total(c.get("replies")) for c in choices[:20] if isinstance(c, dict)
+              and _str(c.get("name"), 200)]
+    voters = doc.get("votersCount")
     return RemotePoll(options=options, multiple=multiple,
-                      expires_at=ends or published + timedelta(days=1))
+                      expires_at=ends or published + timedelta(days=1),
+                      counts=[c or 0 for c in counts] if any(c is not None for c in counts)
+                      else None,
+                      voters=voters if isinstance(voters, int) and voters >= 0 else None)
+
+
+def _total(replies) -> int | None:
+    """``replies.totalItems`` of a poll option (its vote count), if stated."""
+    total = replies.get("totalItems") if isinstance(replies, dict) else None
+    return total if isinstance(total, int) and 0 <= total < 10**9 else None
 
 
 def content_of(doc: dict) -> tuple[str, str]:

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
-from rostra.portability import x_connections
+from rostra.portability import short_links, x_connections
 from rostra.portability import x_mapping as xm
 from rostra.portability.models import ImportedItem, ImportJob
 from rostra.portability.post_batch import PostBatch
@@ -286,7 +286,8 @@ def _import_profile(account, archive: XArchive, report: ImportReport, *, dry_run
     """Display name, bio, website, location and avatar/header from the archive.
 
     X stores the bio's and website's links as t.co short links without their
-    expansion; they are kept as they are (resolving them needs the network).
+    expansion: they are expanded over the network (``short_links``; kept as they
+    are when that fails).
     """
     display = ""
     for rec in archive.records("account"):
@@ -297,7 +298,9 @@ def _import_profile(account, archive: XArchive, report: ImportReport, *, dry_run
     desc = prof.get("description") or {}
     fields = []
     if desc.get("website"):
-        fields.append({"name": "Website", "value": str(desc["website"])})
+        website = str(desc["website"])
+        fields.append({"name": "Website",
+                       "value": website if dry_run else short_links.expand(website)})
     if desc.get("location"):
         fields.append({"name": "Location", "value": str(desc["location"])})
     images = {}
@@ -319,7 +322,8 @@ def _import_profile(account, archive: XArchive, report: ImportReport, *, dry_run
         return
     try:
         accounts.update_profile(account, display_name=display[:100] or None,
-                                note=xm.unescape(str(desc.get("bio") or "")), fields=fields,
+                                note=short_links.expand_in(xm.unescape(str(desc.get("bio") or ""))),
+                                fields=fields,
                                 **images)
         report.profile_updated = True
     except AccountError as exc:

@@ -207,6 +207,11 @@ class Poll(models.Model):
     hide_totals = models.BooleanField(default=False)
     expires_at = models.DateTimeField()
     closed = models.BooleanField(default=False)  # set when the end was processed
+    # A remote poll's tallies as its server last stated them (``Question`` replies
+    # counts, ``votersCount``); None for local polls, counted from ``PollVote``.
+    remote_counts = models.JSONField(null=True, blank=True)
+    remote_voters = models.PositiveIntegerField(null=True, blank=True)
+    remote_counts_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def expired(self) -> bool:

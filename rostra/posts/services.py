@@ -59,6 +59,9 @@ class PollSpec:
     hide_totals: bool = False
 
 
+IMPORTED_MAX_CHARS = 100_000
+
+
 def count_characters(raw: str) -> int:
     """Length of a post as its limit counts it: links weigh 23, remote mentions
     count without their domain."""
@@ -72,9 +75,10 @@ def count_characters(raw: str) -> int:
 
 
 def _validate(
-    raw: str, spoiler_text: str, media: Sequence[Media], poll: PollSpec | None
+    raw: str, spoiler_text: str, media: Sequence[Media], poll: PollSpec | None,
+    limit: int | None = None,
 ) -> None:
-    limit = settings.ROSTRA_POST_MAX_CHARS
+    limit = limit or settings.ROSTRA_POST_MAX_CHARS
     length = count_characters(raw) + len(spoiler_text)
     if length > limit:
         raise PostError(
@@ -266,7 +270,10 @@ def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Dr
     text = (item.text or "").replace("\r\n", "\n").replace("\x00", "")
     spoiler_text = (item.spoiler_text or "").replace("\x00", "").strip()
     media = list(item.media)
-    _validate(text, spoiler_text, media, item.poll)
+    # The length limit is a rule for writing here; an archive keeps what was
+    # published elsewhere whole (X's long posts run to 25,000 characters).
+    _validate(text, spoiler_text, media, item.poll,
+              IMPORTED_MAX_CHARS if item.source == Source.IMPORT else None)
     _check_media(author, media)
     visibility = item.visibility
     if visibility is None:
@@ -577,13 +584,21 @@ def add_remote_vote(account: Account, poll: Poll, choice: int) -> PollVote | Non
 
 
 def poll_results(poll: Poll) -> tuple[list[int], int, int]:
-    """(votes per option, votes in all, distinct voters)."""
+    """(votes per option, votes in all, distinct voters). A remote poll counts from
+    its server's last statement plus the votes cast here since."""
     counts = [0] * len(poll.options)
     voters = set()
-    for choice, voter in PollVote.objects.filter(poll=poll).values_list("choice", "account_id"):
+    votes = PollVote.objects.filter(poll=poll)
+    if poll.remote_counts is not None and poll.remote_counts_at is not None:
+        votes = votes.filter(created_at__gt=poll.remote_counts_at)
+    for choice, voter in votes.values_list("choice", "account_id"):
         if 0 <= choice < len(counts):
             counts[choice] += 1
         voters.add(voter)
+    if poll.remote_counts is not None:
+        counts = [c + int(r) for c, r in zip(counts, poll.remote_counts, strict=False)]
+        stated = poll.remote_voters if poll.remote_voters is not None else sum(poll.remote_counts)
+        return counts, sum(counts), stated + len(voters)
     return counts, sum(counts), len(voters)
 
 
@@ -633,6 +648,8 @@ class RemotePoll:
     options: Sequence[str]
     expires_at: datetime
     multiple: bool = False
+    counts: Sequence[int] | None = None  # per option, as the poll's server counts
+    voters: int | None = None
 
 
 def _check_remote(author: Account, content_html: str) -> None:
@@ -704,6 +721,9 @@ def create_remote_post(
                         mime_type=item.mime_type[:64], description=item.description[:1500],
                         blurhash=item.blurhash[:64], width=item.width, height=item.height,
                     )
+                if spec is not None and poll.counts is not None:
+                    record_remote_poll_counts(Poll.objects.get(post=post), poll.counts,
+                                              poll.voters)
             break
         except IntegrityError:
             continue
@@ -711,6 +731,19 @@ def create_remote_post(
         raise PostError("The post could not be saved; please try again.")
     transaction.on_commit(lambda: events.post_created.send(Post, post=post))
     return post
+
+
+def record_remote_poll_counts(poll: Poll, counts: Sequence[int], voters: int | None) -> None:
+    """Keep a remote poll's tallies as its server states them (``Question`` create or
+    update); local votes cast since are added on top until the next statement."""
+    tallies = [max(int(c), 0) for c in list(counts)[:len(poll.options)]]
+    tallies += [0] * (len(poll.options) - len(tallies))
+    poll.remote_counts = tallies
+    poll.remote_voters = max(int(voters), 0) if voters is not None else None
+    poll.remote_counts_at = timezone.now()
+    Poll.objects.filter(pk=poll.pk).update(remote_counts=poll.remote_counts,
+                                           remote_voters=poll.remote_voters,
+                                           remote_counts_at=poll.remote_counts_at)
 
 
 def _remote_kind(mime_type: str) -> str:

@@ -296,3 +296,29 @@ def test_move_to_an_account_that_does_not_alias_back_is_ignored(client, remote, 
                                            target=remote.uri("zoe2")))
     assert zoe(remote).moved_to is None
 
+
+
+def _question(remote, counts, voters, **extra):
+    note = remote.note("zoe", "<p>Cats or dogs?</p>", **extra)
+    return {**note, "type": "Question", "votersCount": voters,
+            "endTime": "2099-01-01T00:00:00Z",
+            "oneOf": [{"type": "Note", "name": name,
+                       "replies": {"type": "Collection", "totalItems": count}}
+                      for name, count in zip(("Cats", "Dogs"), counts, strict=True)]}
+
+
+def test_a_remote_poll_shows_its_servers_tallies_and_their_updates(client, remote, alice):
+    from rostra.posts import services as posts
+    from rostra.posts.models import Poll
+
+    question = _question(remote, (5, 3), 7, tag=[{"type": "Mention", "href": local_uri(alice)}])
+    remote.deliver(client, remote.activity("zoe", "Create", question))
+    post = Post.objects.get(uri=question["id"])
+    assert posts.poll_results(post.poll) == ([5, 3], 8, 7)
+    updated = {**question, "oneOf": _question(remote, (6, 9), 12)["oneOf"], "votersCount": 12}
+    remote.deliver(client, remote.activity("zoe", "Update", updated))
+    poll = Poll.objects.get(post=post)
+    assert posts.poll_results(poll) == ([6, 9], 15, 12)
+    assert not PostEdit.objects.filter(post=post).exists()  # new tallies are not an edit
+    posts.vote(alice, poll, [0])  # counted here at once, before the server says so
+    assert posts.poll_results(poll) == ([7, 9], 16, 13)

@@ -15,9 +15,11 @@ from tests.factories import PASSWORD, image_bytes
 from tests.portability.archives import OWNER_ID, tweet, write_archive, ytd, zip_fixture
 
 
-def test_note_tweet_gives_the_full_text(db, make_user, tmp_path):
+def test_note_tweet_gives_the_full_text_even_beyond_the_writing_limit(db, make_user, tmp_path,
+                                                                     settings):
+    settings.ROSTRA_POST_MAX_CHARS = 500
     when = datetime(2023, 5, 1, 12, 0, 0, tzinfo=UTC)
-    long_text = "A long post " * 30 + "https://t.co/abc"
+    long_text = "A long post " * 300 + "https://t.co/abc"  # 3,600 characters
     path = write_archive(tmp_path / "x.zip", {
         "data/tweets.js": ytd("tweets", [tweet(7, "A long… https://t.co/n", when=when)]),
         "data/note-tweet.js": ytd("note_tweet", [{"noteTweet": {
@@ -28,7 +30,7 @@ def test_note_tweet_gives_the_full_text(db, make_user, tmp_path):
     user = make_user()
     import_x_archive(user, path)
     post = Post.objects.get(account=user.account)
-    assert post.text == ("A long post " * 30).strip() + " https://example.org/x"
+    assert post.text == ("A long post " * 300).strip() + " https://example.org/x"
 
 
 def test_circle_and_protected_posts_are_followers_only(db, make_user, tmp_path):

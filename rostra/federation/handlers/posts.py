@@ -99,12 +99,21 @@ def update(activity: dict, actor: Account) -> None:
         raise Ignored("The post is unknown here.")
     content, language = notes.content_of(document)
     summary = document.get("summary")
+    spoiler = text_mod.plain_text(summary) if isinstance(summary, str) else ""
+    poll = Poll.objects.filter(post=post).first()
+    stated = notes.poll_of(document, post.published)
+    if poll is not None and stated is not None and stated.counts is not None:
+        posts.record_remote_poll_counts(poll, stated.counts, stated.voters)
+        sensitive = document.get("sensitive") is True or bool(spoiler)
+        if (content, spoiler[:500], sensitive) == (post.content, post.spoiler_text,
+                                                   post.sensitive):
+            return  # new tallies only (Mastodon re-sends the Question): not an edit
     media = notes.attachments(document, actor.domain)
     try:
         posts.update_remote_post(
             post,
             content_html=content,
-            spoiler_text=text_mod.plain_text(summary) if isinstance(summary, str) else "",
+            spoiler_text=spoiler,
             sensitive=document.get("sensitive") is True,
             language=language or None,
             edited_at=notes.parse_time(document.get("updated")),
