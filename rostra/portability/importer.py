@@ -85,17 +85,24 @@ def _date_bound(value) -> datetime | None:
 def _scan(archive: XArchive, since, until) -> _Scan:
     report = ImportReport()
     for rec in archive.records("account"):
-        acc = rec.get("account", rec)
-        report.owner, report.owner_id = str(acc.get("username", "")), str(acc.get("accountId", ""))
+        acc = rec.get("account", rec) if isinstance(rec, dict) else None
+        if isinstance(acc, dict):
+            report.owner = str(acc.get("username", ""))
+            report.owner_id = str(acc.get("accountId", ""))
         break
     if not report.owner_id:
         raise ArchiveError("data/account.js is missing or empty: whose archive is this?")
     notes = {}
     for rec in archive.records("noteTweet"):
-        note = rec.get("noteTweet", rec)
-        if note.get("createdAt"):
-            notes[xm.note_key(xm.parse_x_date(note["createdAt"]))] = note
-    deleted = {str((r.get("tweet", r)).get("id_str", "")) for r in archive.records("deletedTweets")}
+        note = rec.get("noteTweet", rec) if isinstance(rec, dict) else None
+        try:
+            if isinstance(note, dict) and note.get("createdAt"):
+                notes[xm.note_key(xm.parse_x_date(note["createdAt"]))] = note
+        except ValueError as exc:
+            report.errors.append({"id": "", "error": f"unreadable long post: {exc}"})
+    deleted = {str(t.get("id_str", "")) for t in
+               (r.get("tweet", r) for r in archive.records("deletedTweets") if isinstance(r, dict))
+               if isinstance(t, dict)}
     periods = xm.protected_periods(archive.records("protectedHistory"))
     since, until = _date_bound(since), _date_bound(until)
     skipped: Counter = Counter()

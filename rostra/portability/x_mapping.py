@@ -70,8 +70,11 @@ def stricter(*visibilities: str) -> str:
 
 
 def parse_x_date(value: str) -> datetime:
-    """``Fri Mar 06 13:02:05 +0000 2026`` (tweets) or ISO 8601 (everything else)."""
-    value = (value or "").strip()
+    """``Fri Mar 06 13:02:05 +0000 2026`` (tweets) or ISO 8601 (everything else);
+    ``ValueError`` for anything else."""
+    if not isinstance(value, str):
+        raise ValueError(f"not a date: {value!r}"[:80])
+    value = value.strip()
     try:
         return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
     except ValueError:
@@ -150,6 +153,8 @@ def map_tweet(tweet: dict, *, owner_id: str, owner_name: str, notes: dict[str, d
     if not isinstance(t, dict) or not t.get("id_str") and not t.get("id"):
         raise ValueError("a tweet record without an id")
     source_id = str(t.get("id_str") or t.get("id"))
+    if not source_id.isascii() or not source_id.isdigit() or len(source_id) > 19:
+        raise ValueError(f"the tweet id {source_id!r} is not a number"[:80])
     published = parse_x_date(t.get("created_at", ""))
     full_text = str(t.get("full_text") or t.get("text") or "")
     entities = t.get("entities") or {}
