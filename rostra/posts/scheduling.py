@@ -19,7 +19,7 @@ from django.utils import timezone
 from rostra.accounts.models import Account
 from rostra.posts import services
 from rostra.posts.errors import NotVisible, PostError
-from rostra.posts.models import Media, Post, ScheduledPost, Source, Visibility
+from rostra.posts.models import Media, Post, ScheduledPost, Source
 from rostra.posts.visibility import can_see
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,7 @@ def schedule_post(author: Account, text: str, *, scheduled_at: datetime,
     if author.suspended_at:
         raise PostError("This account is suspended.")
     services._validate(text, spoiler_text, media, poll)
-    if visibility is None:
-        user = getattr(author, "user", None)
-        visibility = user.default_visibility if user else Visibility.PUBLIC
-    if visibility not in Visibility.values:
-        raise PostError("Choose public, unlisted, followers only or mentioned people only.",
-                        "visibility")
+    visibility = services.visibility_for(author, visibility)
     if in_reply_to is not None and (not can_see(author, in_reply_to) or in_reply_to.reblog_of_id):
         raise NotVisible()
     for item in media:

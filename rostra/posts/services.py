@@ -264,6 +264,17 @@ def create_posts(author: Account, batch: Sequence[NewPost], *,
     return [made[id(o)] if isinstance(o, Draft) else o for o in outcome]
 
 
+def visibility_for(author: Account, visibility: str | None) -> str:
+    """``visibility``, or the author's default when None; ``PostError`` if unknown."""
+    if visibility is None:
+        user = getattr(author, "user", None)
+        visibility = user.default_visibility if user else Visibility.PUBLIC
+    if visibility not in Visibility.values:
+        raise PostError("Choose public, unlisted, followers only or mentioned people only.",
+                        "visibility")
+    return visibility
+
+
 def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Draft:
     """Check and render ``item`` (no writes); raise ``PostError``."""
     # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
@@ -275,13 +286,7 @@ def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Dr
     _validate(text, spoiler_text, media, item.poll,
               IMPORTED_MAX_CHARS if item.source == Source.IMPORT else None)
     _check_media(author, media)
-    visibility = item.visibility
-    if visibility is None:
-        user = getattr(author, "user", None)
-        visibility = user.default_visibility if user else Visibility.PUBLIC
-    if visibility not in Visibility.values:
-        raise PostError("Choose public, unlisted, followers only or mentioned people only.",
-                        "visibility")
+    visibility = visibility_for(author, item.visibility)
     parent: Post | Draft | None = None
     if isinstance(item.in_reply_to, NewPost):
         parent = drafts.get(id(item.in_reply_to))
