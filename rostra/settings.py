@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rostra.web",
     "rostra.federation",
     "rostra.portability",
+    "rostra.moderation",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from rostra.accounts import events
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import (
     Account,
+    AccountDomainBlock,
     Block,
     Endorsement,
     Follow,
@@ -89,3 +90,4 @@ def purge_graph(account: Account) -> None:
         for model in (FollowRequest, Block, Mute, Endorsement, SuggestionDismissal):
             model.objects.filter(account=account).delete()
             model.objects.filter(target_account=account).delete()
+        AccountDomainBlock.objects.filter(account=account).delete()

@@ -211,3 +211,18 @@ class SuggestionDismissal(models.Model):
             models.UniqueConstraint(fields=["account", "target_account"],
                                     name="suggestion_dismissal_unique")
         ]
+
+
+class AccountDomainBlock(models.Model):
+    """A server one account chose not to hear from (Mastodon's "Block domain"); it
+    covers the server's subdomains too. Rules in ``accounts.domain_blocks``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domain_blocks")
+    domain = models.CharField(max_length=253)  # normalised: lower-case, IDNA, no port
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "domain"],
+                                    name="account_domain_block_unique")
+        ]

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from rostra.accounts import events
+from rostra.accounts.domain_blocks import blocked_across, is_domain_blocked
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import (
     Account,
@@ -300,6 +301,10 @@ def follow(
         raise AccountError("This account is suspended.")
     if is_blocked_between(account, target):
         raise AccountError("You cannot follow this account.")
+    if blocked_across(account, target):  # Mastodon's FollowService refuses it too
+        raise AccountError("You cannot follow this account: its server is blocked. "
+                           "Unblock the domain first." if not target.local else
+                           "You cannot follow this account.")
     existing = Follow.objects.filter(account=account, target_account=target).first()
     if existing:
         if existing.show_reblogs != show_reblogs or existing.notify != notify:
@@ -449,6 +454,7 @@ def relationship(account: Account, target: Account) -> dict[str, object]:
         "requested_by": FollowRequest.objects.filter(
             account=target, target_account=account
         ).exists(),
+        "domain_blocking": not target.local and is_domain_blocked(account, target.domain),
     }
 
 

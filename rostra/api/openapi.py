@@ -46,8 +46,14 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "POST api/v1/accounts/{account_id}/mute": ("Relationship",
                                                "notifications:bool duration:int"),
     "GET api/v1/follow_requests": ("[Account]", PAGE),
+    "POST api/v1/reports": ("Report", "account_id status_ids:array comment forward:bool "
+                                      "category:enum(spam|legal|violation|other) "
+                                      "rule_ids:array"),
     "GET api/v1/blocks": ("[Account]", PAGE),
     "GET api/v1/mutes": ("[Account]", PAGE),
+    "GET api/v1/domain_blocks": ("[String]", PAGE),
+    "POST api/v1/domain_blocks": ("{}", "domain"),
+    "DELETE api/v1/domain_blocks": ("{}", "domain"),
     "POST api/v1/statuses": ("Status", STATUS_FIELDS),
     "PUT api/v1/statuses/{status_id}": ("Status", "status spoiler_text sensitive:bool "
                                                   "language"),
@@ -202,6 +208,9 @@ SCHEMAS = {
                 history={"type": "array", "items": _obj("day", "uses", "accounts", day=S,
                                                         uses=S, accounts=S)}),
     "String": S,
+    "Report": _obj("id", "action_taken", "category", "comment", "forwarded", "created_at",
+                   id=S, action_taken=B, category=S, comment=S, forwarded=B, created_at=S,
+                   target_account={"$ref": "#/components/schemas/Account"}),
     "V1Filter": _obj("id", "phrase", "context", "whole_word", "irreversible", id=S, phrase=S,
                      context={"type": "array", "items": S}, whole_word=B, irreversible=B,
                      expires_at=NS),

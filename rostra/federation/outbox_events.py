@@ -33,6 +33,7 @@ from rostra.accounts.models import Account
 from rostra.federation import delivery, uris
 from rostra.federation.models import OutgoingActivity
 from rostra.federation.serializers import activity as build
+from rostra.moderation import events as moderation_events
 from rostra.posts import events as post_events
 from rostra.posts.models import PollVote, Post, Source, Visibility
 
@@ -254,6 +255,17 @@ def on_account_deleted(sender, account: Account, **kwargs) -> None:
     delivery.deliver(build.delete(account, uris.actor_uri(account)), account, inboxes)
 
 
+def on_case_opened(sender, case, **kwargs) -> None:
+    """A user asked to forward their report about a remote account: a ``Flag`` from
+    the instance actor (the reporter stays anonymous) to the account's server."""
+    target = case.target_account
+    if not case.forward or not _remote(target):
+        return
+    post_uris = [p.uri for p in case.target_posts.all() if p.uri]
+    delivery.deliver(build.flag(target, post_uris, case.explanation), None,
+                     delivery.account_inboxes([target]))
+
+
 def on_profile_updated(sender, account: Account, **kwargs) -> None:
     if _local(account):
         delivery.deliver(build.update_actor(account), account,
@@ -295,6 +307,7 @@ _HANDLERS = [
     (account_events, "unblocked", on_unblocked),
     (account_events, "profile_updated", on_profile_updated),
     (account_events, "account_deleted", on_account_deleted),
+    (moderation_events, "case_opened", on_case_opened),
 ]
 _connected: list = []  # strong references: the signals hold weak ones
 

@@ -95,9 +95,19 @@ def on_account_deleted(sender, account, **kwargs) -> None:
         model.objects.filter(account=account).delete()
 
 
+def on_domain_blocked(sender, account, domain: str, **kwargs) -> None:
+    """A blocked server's notifications go, as on Mastodon (new ones are not made:
+    ``services.notify``)."""
+    from rostra.accounts.domain_blocks import on_domain_q
+
+    Notification.objects.filter(account=account).filter(
+        on_domain_q(domain, "from_account__domain")).delete()
+
+
 def connect() -> None:
     uid = "rostra-notifications-"
     account_events.account_deleted.connect(on_account_deleted, dispatch_uid=uid + "deleted")
+    account_events.domain_blocked.connect(on_domain_blocked, dispatch_uid=uid + "domain")
     post_events.post_created.connect(on_post_created, dispatch_uid=uid + "created")
     post_events.post_updated.connect(on_post_updated, dispatch_uid=uid + "updated")
     post_events.post_reblogged.connect(on_reblogged, dispatch_uid=uid + "reblogged")

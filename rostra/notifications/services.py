@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from rostra.accounts.domain_blocks import is_domain_blocked
 from rostra.accounts.models import Account, Block, Mute
 from rostra.accounts.services import active_mutes_q
 from rostra.notifications import events
@@ -22,10 +23,12 @@ def notify(
     """Record a notification unless the recipient would not want or may not see it.
 
     Nothing for remote recipients (their server notifies them), for oneself,
-    across a block, from an account muted with notifications, or about a post the
-    recipient may not see.
+    across a block, from a server the recipient blocked, from an account muted
+    with notifications, or about a post the recipient may not see.
     """
     if not recipient.local or recipient.pk == from_account.pk:
+        return None
+    if not from_account.local and is_domain_blocked(recipient, from_account.domain):
         return None
     if Block.objects.filter(account=recipient, target_account=from_account).exists():
         return None

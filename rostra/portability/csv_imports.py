@@ -1,11 +1,12 @@
-"""Mastodon's CSV imports: follows, mutes, blocks, lists and bookmarks.
+"""Mastodon's CSV imports: follows, mutes, blocks, domain blocks, lists and bookmarks.
 
 Files as Mastodon exports them: ``following_accounts.csv`` (``Account
 address,Show boosts,Notify on new posts,Languages``), ``muted_accounts.csv``
 (``Account address,Hide notifications``), ``blocked_accounts.csv`` (one
-address a line), ``lists.csv`` (``list name,account address``),
-``bookmarks.csv`` (one post URL a line). Headers are optional: older exports
-have none.
+address a line), ``blocked_domains.csv`` (one domain a line, under a
+``#domain`` header in newer exports), ``lists.csv`` (``list name,account
+address``), ``bookmarks.csv`` (one post URL a line). Headers are optional: older
+exports have none.
 
 A file is checked whole before anything happens (``parse``): a row of the
 wrong shape rejects the file with its line named. The rows then become an
@@ -14,9 +15,6 @@ accounts and posts over the network (``federation.remote``), so the doors run
 it as a background task. Every action is idempotent and the job records how
 far it got, so a killed run resumes; each row's outcome goes to the report.
 ``overwrite`` then removes what the file does not list, as Mastodon does.
-
-Blocking whole domains for one's own account does not exist here yet, so that
-file is refused with an honest message rather than half imported.
 """
 
 from __future__ import annotations
@@ -28,6 +26,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
+from rostra.accounts import domain_blocks
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, Block, Follow, Mute
@@ -78,14 +77,18 @@ def _acct(value: str, line: int) -> str:
     return value.lstrip("@")
 
 
+def _domain(value: str, line: int) -> str:
+    try:
+        return domain_blocks.normalize_domain(value)
+    except AccountError as exc:
+        raise CsvImportError(f"Line {line}: {exc} Is this the right file for this "
+                             "kind?") from exc
+
+
 def parse(kind: str, data: bytes) -> list[list]:
     """Check a whole file; return its rows normalised, or raise ``CsvImportError``."""
     if kind not in KINDS:
         raise CsvImportError(f"Unknown kind of import {kind!r}.")
-    if kind == "domain_blocking":
-        raise CsvImportError("Blocking whole domains for your own account is not supported "
-                             "on this server yet, so nothing was imported. Block the "
-                             "accounts one by one, or ask a moderator to block the domain.")
     if len(data) > MAX_BYTES:
         raise CsvImportError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     try:
@@ -118,6 +121,8 @@ def _row(kind: str, cells: list[str], line: int) -> list:
         return [_acct(cells[0], line), _flag((cells + [""])[1], line, True)]
     if kind == "blocking":
         return [_acct(cells[0], line)]
+    if kind == "domain_blocking":
+        return [_domain(cells[0], line)]
     if kind == "lists":
         if len(cells) < 2 or not cells[0]:
             raise CsvImportError(f"Line {line}: expected 'list name,account address'.")
@@ -182,6 +187,9 @@ def _apply(account: Account, kind: str, row: list) -> str:
         post = _resolve_post(row[0])
         posts.bookmark(account, post)
         return "bookmarked"
+    if kind == "domain_blocking":
+        domain_blocks.block_domain(account, row[0])
+        return "domain blocked"
     target = _resolve_account(row[-1] if kind == "lists" else row[0])
     if kind == "following":
         result = accounts.follow(account, target, show_reblogs=row[1], notify=row[2])
@@ -262,6 +270,11 @@ def _overwrite(account: Account, kind: str, rows: list[list]) -> int:
             if _norm(rel.target_account.acct) not in listed:
                 undo(account, rel.target_account)
                 removed += 1
+    elif kind == "domain_blocking":
+        listed = {r[0] for r in rows}
+        for block in domain_blocks.blocked_domains(account).exclude(domain__in=listed):
+            domain_blocks.unblock_domain(account, block.domain)
+            removed += 1
     elif kind == "lists":
         wanted: dict[str, set[str]] = {}
         for title, acct in rows:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from rostra.accounts.domain_blocks import domain_hidden_q
 from rostra.accounts.models import Account, Follow
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
 from rostra.core.ids import id_floor, id_time
@@ -30,10 +31,10 @@ EPOCH = datetime(1970, 1, 2, tzinfo=UTC)
 
 def home_query(viewer: Account):
     """The home timeline as a queryset: own posts and those of followed accounts
-    (with their boosts), minus blocked and muted accounts, within visibility."""
+    (with their boosts), minus blocked and muted accounts and blocked servers,
+    within visibility."""
     follows = list(
-        Follow.objects.filter(account=viewer, target_account__suspended_at__isnull=True)
-        .values_list("target_account_id", "show_reblogs")
+        _followed_rows(viewer).values_list("target_account_id", "show_reblogs")
     )
     hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
     followed = [a for a, _ in follows if a not in hidden]
@@ -59,7 +60,26 @@ def home_query(viewer: Account):
     boosted_ok = Q(reblog_of__account__suspended_at__isnull=True)
     if hidden:
         boosted_ok &= ~Q(reblog_of__account_id__in=hidden)
+    blocked_server = domain_hidden_q(viewer, "reblog_of__account")
+    if blocked_server is not None:
+        boosted_ok &= ~blocked_server
     return qs.filter(Q(reblog_of__isnull=True) | boosted_ok)
+
+
+def _followed_rows(viewer: Account):
+    """The viewer's follows of visible accounts. One on a server the viewer blocked
+    (ended by the block, but one could be accepted meanwhile) is left out."""
+    rows = Follow.objects.filter(account=viewer, target_account__suspended_at__isnull=True)
+    blocked_server = domain_hidden_q(viewer, "target_account")
+    return rows if blocked_server is None else rows.filter(~blocked_server)
+
+
+def _without_blocked_servers(qs: QuerySet, viewer: Account | None,
+                             field: str = "account") -> QuerySet:
+    """``qs`` without the rows whose ``field`` account is on a server ``viewer`` blocked
+    (one ``EXISTS`` clause in the query; none when the viewer blocked no server)."""
+    blocked_server = domain_hidden_q(viewer, field)
+    return qs if blocked_server is None else qs.filter(~blocked_server)
 
 
 # Home is read newest first through the (account_id, id) index. Sorting every post
@@ -98,6 +118,10 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
     replies narrowed by the list's ``replies_policy``."""
     hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
     members = [a for a in member_ids(lst) if a not in hidden]
+    blocked_server = domain_hidden_q(viewer, "")
+    if members and blocked_server is not None:
+        members = list(Account.objects.filter(InIds("id", members)).filter(~blocked_server)
+                       .values_list("pk", flat=True))
     if not members:
         return []
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
@@ -122,6 +146,9 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
     if hidden:
         qs = qs.filter(Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=hidden))
     qs = qs.filter(Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True))
+    blocked_server = domain_hidden_q(viewer, "reblog_of__account")
+    if blocked_server is not None:
+        qs = qs.filter(Q(reblog_of__isnull=True) | ~blocked_server)
     return _show(qs, page, viewer)
 
 
@@ -137,6 +164,7 @@ def _public_base(viewer: Account | None):
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:
             qs = qs.exclude(account_id__in=hidden)
+        qs = _without_blocked_servers(qs, viewer)
     return _narrowed(qs, viewer)
 
 
@@ -181,6 +209,7 @@ def tag(viewer: Account | None, name: str, page: Page) -> list[Post]:
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:
             qs = qs.exclude(account_id__in=hidden)
+        qs = _without_blocked_servers(qs, viewer)
     return _show(qs, page, viewer)
 
 

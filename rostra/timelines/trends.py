@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
+from rostra.accounts.domain_blocks import domain_hidden_q
 from rostra.accounts.models import Account
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
 from rostra.core.ids import id_floor
@@ -109,6 +110,9 @@ def trending_statuses(viewer: Account | None, limit: int = 20, offset: int = 0) 
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:
             qs = qs.exclude(account_id__in=hidden)
+        blocked_server = domain_hidden_q(viewer)
+        if blocked_server is not None:
+            qs = qs.filter(~blocked_server)
     return list(qs.order_by("-score", "-id")[offset:offset + limit])
 
 

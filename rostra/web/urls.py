@@ -3,6 +3,8 @@ from django.urls import include, path
 from rostra.web.views import (
     compose,
     connections,
+    moderation,
+    notices,
     notifications,
     posts,
     profiles,
@@ -22,6 +24,11 @@ urlpatterns = [
     path("compose", compose.compose, name="compose"),
     path("search", search.search, name="search"),
     path("notifications", notifications.index, name="notifications"),
+    # Notices (Art. 16 DSA): anyone, with or without an account.
+    path("notices/new", notices.new, name="notice_new"),
+    path("notices/<uuid:receipt>", notices.receipt, name="notice_receipt"),
+    path("moderation", moderation.queue, name="moderation_queue"),
+    path("moderation/cases/<int:case_id>", moderation.case, name="moderation_case"),
     path("notifications/clear", notifications.clear, name="notifications_clear"),
     # Posts: pages and the buttons under each post.
     path("posts/<int:post_id>/delete", posts.delete, name="post_delete"),

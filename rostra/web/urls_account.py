@@ -34,6 +34,7 @@ urlpatterns = [
     path("settings/follow-requests", settings_views.follow_requests, name="follow_requests"),
     path("settings/followers", settings_views.followers, name="settings_followers"),
     path("settings/blocks", settings_views.blocks, name="blocks"),
+    path("settings/domain-blocks", settings_views.domain_blocks, name="domain_blocks"),
     path("settings/mutes", settings_views.mutes, name="mutes"),
     path("settings/invites", settings_views.invites, name="invites"),
     path("settings/approvals", settings_views.approvals, name="approvals"),

@@ -445,3 +445,27 @@ def test_a_starting_worker_keeps_one_periodic_sweep_queued():
     delivery.start_sweeping()
     delivery.start_sweeping()
     assert DBTaskResult.objects.filter(task_path=delivery.sweep_task.module_path).count() == 1
+
+
+def test_a_forwarded_report_about_a_remote_account_sends_an_anonymous_flag(alice):
+    from rostra.moderation import services as moderation
+
+    bob = remote("bob", "two.example")
+    post = _remote_post(bob)
+    committed(moderation.report, alice, bob, posts=[post], comment="Scam links",
+              forward=True)
+    (row,) = sent("Flag")
+    flag = json.loads(row.payload)
+    assert row.inbox_url == "https://two.example/inbox"
+    assert flag["actor"] == uris.instance_actor_uri() and row.signer is None
+    assert flag["object"] == [bob.uri, post.uri] and flag["content"] == "Scam links"
+    assert "alice" not in row.payload  # the reporter stays anonymous
+
+
+def test_a_report_not_forwarded_or_about_a_local_account_sends_nothing(alice, make_user):
+    from rostra.moderation import services as moderation
+
+    bob = remote("bob", "two.example")
+    committed(moderation.report, alice, bob, comment="Meh")
+    committed(moderation.report, alice, make_user("carol").account, forward=True)
+    assert sent("Flag") == []

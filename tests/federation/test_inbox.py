@@ -277,10 +277,21 @@ def test_flag_is_kept_for_moderators(client, remote, alice):
     flag = remote.activity("zoe", "Flag", [local_uri(alice),
                                            f"{local_uri(alice)}/statuses/{post.pk}"],
                            content="spam")
-    remote.deliver(client, flag)
+    from django.test import TestCase
+
+    from rostra.moderation.models import Case
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        remote.deliver(client, flag)
     report = RemoteReport.objects.get()
     assert report.target_account == alice and list(report.posts.all()) == [post]
     assert report.content == "spam"
+    case = Case.objects.get()  # the moderation queue has it
+    assert (case.source, case.target_account, case.explanation) == ("federation", alice, "spam")
+    assert list(case.target_posts.all()) == [post] and case.external_id == flag["id"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        remote.deliver(client, flag)  # a replay opens nothing more
+    assert Case.objects.count() == 1
 
 
 def test_move_records_the_new_account(client, remote, alice):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rostra.accounts import domain_blocks
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Block, Follow, FollowRequest, Mute
 from rostra.portability import csv_imports
@@ -79,10 +80,44 @@ def test_blocks_block_and_end_follows(db, make_user):
     assert not Follow.objects.filter(account=ann.account, target_account=user.account).exists()
 
 
-def test_domain_blocks_are_refused_honestly_and_create_nothing(db, make_user):
+def test_domain_blocks_block_each_domain_with_a_report_per_row(db, make_user, settings):
     user = make_user()
-    with pytest.raises(CsvImportError, match="not supported"):
-        csv_imports.start(user, "domain_blocking", b"spam.example\n")
+    settings.ROSTRA_DOMAIN = "social.example"
+    report = run_file(user, "domain_blocking", "#domain\nSpam.Example\n*.bad.example\n"
+                                               "social.example\n")
+    assert set(domain_blocks.blocked_domains(user.account).values_list("domain", flat=True)) \
+        == {"spam.example", "bad.example"}
+    assert [(r["row"], r["value"], r["status"]) for r in report["rows"]] == [
+        (1, "spam.example", "ok"), (2, "bad.example", "ok"), (3, "social.example", "error")]
+    assert report["rows"][0]["message"] == "domain blocked"
+    assert "own domain" in report["rows"][2]["message"]
+    assert (report["ok"], report["failed"]) == (2, 1)
+
+
+def test_domain_blocks_file_without_header_is_one_domain_a_line(db, make_user):
+    user = make_user()
+    run_file(user, "domain_blocking", "spam.example\n\nbücher.example\n")
+    assert set(domain_blocks.blocked_domains(user.account).values_list("domain", flat=True)) \
+        == {"spam.example", "xn--bcher-kva.example"}
+
+
+def test_domain_blocks_overwrite_lifts_the_unlisted_and_merge_keeps_them(db, make_user):
+    user = make_user()
+    for domain in ("old.example", "kept.example"):
+        domain_blocks.block_domain(user.account, domain)
+    run_file(user, "domain_blocking", "new.example\n")
+    assert domain_blocks.blocked_domains(user.account).count() == 3
+    report = run_file(user, "domain_blocking", "KEPT.example\nnew.example\n",
+                      mode="overwrite")
+    assert set(domain_blocks.blocked_domains(user.account).values_list("domain", flat=True)) \
+        == {"kept.example", "new.example"}
+    assert report["removed"] == 1
+
+
+def test_a_domain_blocks_file_with_a_bad_line_is_refused_whole(db, make_user):
+    user = make_user()
+    with pytest.raises(CsvImportError, match="Line 2: .*not a domain name"):
+        csv_imports.start(user, "domain_blocking", b"spam.example\nann@spam.example\n")
     assert not ImportJob.objects.filter(user=user).exists()
 
 
@@ -234,8 +269,8 @@ def test_web_form_shows_why_a_file_is_refused(db, make_user, client):
 
     make_user("cwebbad")
     client.login(username="cwebbad", password=PASSWORD)
-    upload = SimpleUploadedFile("blocked_domains.csv", b"spam.example\n")
+    upload = SimpleUploadedFile("blocked_domains.csv", b"https://spam.example/\n")
     page = client.post(reverse("web:import_csv"), {"kind": "domain_blocking", "mode": "merge",
                                                    "file": upload}).content.decode()
-    assert "not supported" in page
+    assert "Line 1:" in page and "is not a domain name" in page
     assert not ImportJob.objects.filter(user__username="cwebbad").exists()

@@ -93,6 +93,31 @@ def test_block_and_unblock(login, alice, bob):
     assert not Block.objects.exists()
 
 
+def test_block_and_unblock_a_remote_accounts_domain(login, alice):
+    from rostra.accounts import domain_blocks
+    from rostra.accounts.models import Account
+
+    Account.objects.create(username="zoe", domain="social.example",
+                           uri="https://social.example/users/zoe")
+    client = login(alice)
+    html = client.get("/@zoe@social.example").content.decode()
+    assert 'action="/@zoe@social.example/block_domain"' in html
+    assert "Block domain social.example" in html
+    client.post("/@zoe@social.example/block_domain")
+    assert domain_blocks.is_domain_blocked(alice, "social.example")
+    html = client.get("/@zoe@social.example").content.decode()
+    assert 'action="/@zoe@social.example/unblock_domain"' in html
+    client.post("/@zoe@social.example/unblock_domain")
+    assert not domain_blocks.is_domain_blocked(alice, "social.example")
+
+
+def test_a_local_profile_offers_no_domain_block(login, alice, bob):
+    client = login(alice)
+    assert "block_domain" not in client.get("/@bob").content.decode()
+    client.post("/@bob/block_domain")
+    assert not alice.domain_blocks.exists()
+
+
 def test_mute_with_duration_and_notifications_choice(login, alice, bob):
     client = login(alice)
     client.post("/@bob/mute", {"duration": "3600"})

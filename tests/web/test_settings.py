@@ -261,6 +261,44 @@ def test_blocks_and_mutes_lists_undo(alice_client, make_user):
 
 
 @pytest.mark.django_db
+def test_blocked_domains_page_blocks_lists_and_unblocks(alice_client):
+    from rostra.accounts import domain_blocks
+
+    me = alice_client.user.account
+    page = alice_client.get(reverse("web:domain_blocks")).content.decode()
+    assert '<label for="id_domain">' in page and "csrfmiddlewaretoken" in page
+    assert "You have not blocked any domain." in page
+    response = alice_client.post(reverse("web:domain_blocks"),
+                                 {"action": "block", "domain": " *.Spam.Example "})
+    assert response.status_code == 302
+    assert [b.domain for b in domain_blocks.blocked_domains(me)] == ["spam.example"]
+    page = alice_client.get(reverse("web:domain_blocks")).content.decode()
+    assert 'aria-label="Unblock spam.example"' in page
+    alice_client.post(reverse("web:domain_blocks"),
+                      {"action": "unblock", "domain": "spam.example"})
+    assert not domain_blocks.blocked_domains(me).exists()
+
+
+@pytest.mark.django_db
+def test_blocked_domains_page_says_why_a_domain_is_refused(alice_client):
+    from rostra.accounts.models import AccountDomainBlock
+
+    response = alice_client.post(reverse("web:domain_blocks"),
+                                 {"action": "block", "domain": "not a domain"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "is not a domain name" in page and 'aria-invalid="true"' in page
+    assert 'value="not a domain"' in page
+    assert not AccountDomainBlock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_settings_nav_links_blocked_domains(alice_client):
+    page = alice_client.get(reverse("web:blocks")).content.decode()
+    assert f'href="{reverse("web:domain_blocks")}"' in page
+
+
+@pytest.mark.django_db
 def test_remove_follower(alice_client, make_user):
     me = alice_client.user.account
     bob = make_user("bob").account

@@ -10,7 +10,6 @@ from rostra.accounts.models import Account
 def serialize_relationship(viewer: Account, target: Account) -> dict:
     data = dict(accounts.relationship(viewer, target))
     data["id"] = str(target.pk)
-    data.setdefault("domain_blocking", False)
     data.setdefault("endorsed", endorsements.is_endorsed(viewer, target))
     data.setdefault("note", "")
     return data

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from rostra.accounts.domain_blocks import is_domain_blocked
 from rostra.accounts.models import Account
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
 from rostra.api.serializers.conversation import serialize_conversation
@@ -28,7 +29,15 @@ def _status(row: StreamEvent, viewer: Account | None, public: bool) -> str | Non
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if post.account_id in hidden:
             return None
+    if viewer is not None and _from_blocked_server(viewer, post):
+        return None
     return json.dumps(serialize_status(post, viewer))
+
+
+def _from_blocked_server(viewer: Account, post: Post) -> bool:
+    """The post, or the post it boosts, is from a server the viewer blocked."""
+    authors = [post.account, *([post.reblog_of.account] if post.reblog_of_id else [])]
+    return any(not a.local and is_domain_blocked(viewer, a.domain) for a in authors)
 
 
 def render(row: StreamEvent, viewer: Account | None) -> str | None:

@@ -1,10 +1,13 @@
-"""Flag: a report from another server, kept as a ``RemoteReport`` for moderators."""
+"""Flag: a report from another server, kept as a ``RemoteReport``; the moderation
+app opens a case for it (``events.flag_received``)."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from rostra.accounts.models import Account
 from rostra.core import text as text_mod
-from rostra.federation import notes, policy, remote
+from rostra.federation import events, notes, policy, remote
 from rostra.federation.handlers import Ignored
 from rostra.federation.models import RemoteReport
 
@@ -39,3 +42,4 @@ def flag(activity: dict, actor: Account) -> None:
     )
     if created:
         report.posts.set([p for p in found_posts if p.account_id == reported.pk])
+        transaction.on_commit(lambda: events.flag_received.send(RemoteReport, report=report))

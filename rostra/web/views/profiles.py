@@ -1,6 +1,6 @@
 """Profile pages (posts, posts and replies, media, followers, following) and
-the relationship buttons on them (follow, block, mute and their undoing),
-each a POST that calls one ``accounts.services`` function."""
+the relationship buttons on them (follow, block, mute, block the account's
+server, and their undoing), each a POST that calls one ``accounts`` service."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from rostra.accounts import domain_blocks
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Follow, FollowRequest
@@ -145,9 +146,29 @@ def _unmute(me, target, request):
     return f"You unmuted @{target.acct}."
 
 
+def _server_of(target) -> str:
+    if target.local:
+        raise AccountError("This account is on this server; block the account instead.")
+    return target.domain.split(":")[0]
+
+
+def _block_domain(me, target, request):
+    block = domain_blocks.block_domain(me, _server_of(target))
+    return f"You blocked {block.domain}: you will not see anything from it."
+
+
+def _unblock_domain(me, target, request):
+    server = _server_of(target)
+    if not domain_blocks.unblock_domain(me, server):
+        raise AccountError(f"{server} is covered by the block of a parent domain; lift it "
+                           "on the Blocked domains settings page.")
+    return f"You unblocked {server}."
+
+
 RELATIONSHIP_ACTIONS = {
     "follow": _follow, "unfollow": _unfollow, "block": _block,
     "unblock": _unblock, "mute": _mute, "unmute": _unmute,
+    "block_domain": _block_domain, "unblock_domain": _unblock_domain,
 }
 
 

@@ -1,8 +1,9 @@
 """Settings pages: profile, account preferences, password, two-factor, the social
-graph (follow requests, followers, blocks, mutes), invites and, for staff,
-approvals and site settings.
+graph (follow requests, followers, blocks, blocked domains, mutes), invites and,
+for staff, approvals and site settings.
 
-Thin door: every change goes through ``accounts.services`` or ``accounts.totp``.
+Thin door: every change goes through ``accounts.services``, ``accounts.domain_blocks``
+or ``accounts.totp``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from rostra.accounts import deletion, services, totp
+from rostra.accounts import domain_blocks as domain_blocks_service
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import (
     Account,
@@ -249,6 +251,31 @@ def blocks(request):
     rows = (Block.objects.filter(account=me).select_related("target_account")
             .order_by("-created_at"))
     return _render(request, "web/settings/blocks.html", {"blocks": rows}, section="blocks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def domain_blocks(request):
+    """The servers the user blocked, an Unblock button for each and a form to block
+    one (``accounts.domain_blocks`` says what a block does)."""
+    me = request.user.account
+    error, typed = "", ""
+    if request.method == "POST":
+        typed = (request.POST.get("domain") or "").strip()
+        try:
+            if request.POST.get("action") == "unblock":
+                domain_blocks_service.unblock_domain(me, typed)
+                messages.success(request, f"You unblocked {typed}.")
+            else:
+                block = domain_blocks_service.block_domain(me, typed)
+                messages.success(request, f"You blocked {block.domain}.")
+            return redirect("web:domain_blocks")
+        except AccountError as exc:
+            error = str(exc)
+    return _render(request, "web/settings/domain_blocks.html",
+                   {"domain_blocks": domain_blocks_service.blocked_domains(me),
+                    "error": error, "typed": typed},
+                   section="domain_blocks", status=400 if error else None)
 
 
 @login_required

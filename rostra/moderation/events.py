@@ -1,0 +1,6 @@
+"""Domain events of moderation (sent after commit); federation and notifications
+subscribe."""
+
+from django.dispatch import Signal
+
+case_opened = Signal()  # case=Case (a notice, a report, a Flag, a detection)

@@ -1,0 +1,107 @@
+"""Cases: what moderators decide on, opened by a notice (anyone, Art. 16 DSA), a
+report (a signed-in user, the Mastodon API), a trusted flagger (Art. 22), another
+server (a federated ``Flag``) or automated detection."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from rostra.accounts.models import Account
+from rostra.posts.models import Post
+
+
+class Category(models.TextChoices):
+    """What a notice says is wrong. The first two go before anything else."""
+
+    CSAM = "csam", "Child sexual abuse material"
+    INTIMATE_IMAGES = "intimate_images", "Intimate images shared without consent (incl. deepfakes)"
+    TERRORISM = "terrorism", "Terrorist content"
+    ILLEGAL_HATE = "illegal_hate", "Illegal hate speech or incitement to violence"
+    THREATS = "threats", "Threats, harassment or stalking"
+    SCAM = "scam", "Scam, fraud or phishing"
+    PRIVACY = "privacy", "Personal data published without consent (doxxing)"
+    INTELLECTUAL_PROPERTY = "intellectual_property", "Copyright or trademark infringement"
+    ELECTIONS = "elections", "Election interference or illegal political advertising"
+    OTHER_ILLEGAL = "other_illegal", "Other illegal content"
+    SPAM = "spam", "Spam"
+    TERMS = "terms", "Against this server's rules"
+    OTHER = "other", "Something else"
+
+
+ILLEGAL = frozenset({Category.CSAM, Category.INTIMATE_IMAGES, Category.TERRORISM,
+                     Category.ILLEGAL_HATE, Category.THREATS, Category.SCAM, Category.PRIVACY,
+                     Category.INTELLECTUAL_PROPERTY, Category.ELECTIONS, Category.OTHER_ILLEGAL})
+
+
+class Source(models.TextChoices):
+    NOTICE = "notice", "Notice (anyone)"
+    REPORT = "report", "Report by a user"
+    TRUSTED_FLAGGER = "trusted_flagger", "Trusted flagger"
+    FEDERATION = "federation", "Another server"
+    AUTOMATED = "automated", "Automated detection"
+    OWN_INITIATIVE = "own_initiative", "Moderators' own initiative"
+
+
+class TrustedFlagger(models.Model):
+    """An organisation an admin designated (Art. 22 DSA): its notices go first."""
+
+    name = models.CharField(max_length=200)
+    email_domain = models.CharField(max_length=253, blank=True, default="")
+    accounts = models.ManyToManyField(Account, blank=True, related_name="+")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        DECIDED = "decided"
+        CLOSED = "closed"  # nothing to decide (a duplicate, withdrawn)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    category = models.CharField(max_length=32, choices=Category.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    priority = models.PositiveSmallIntegerField(default=0)  # higher first
+    # What the case is about: a post, an account, or only an address (the notice's URL).
+    target_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+")
+    target_posts = models.ManyToManyField(Post, blank=True, related_name="+")
+    content_url = models.URLField(max_length=2048, blank=True, default="")
+    explanation = models.TextField(blank=True, default="")
+    rule_ids = models.JSONField(default=list, blank=True)
+    # Who sent it: an account, or a name and address (optional for CSAM), or neither.
+    notifier = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    notifier_name = models.CharField(max_length=200, blank=True, default="")
+    notifier_email = models.EmailField(blank=True, default="")
+    good_faith = models.BooleanField(default=False)
+    trusted_flagger = models.ForeignKey(TrustedFlagger, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="cases")
+    forward = models.BooleanField(default=False)  # send a Flag to the account's server
+    external_id = models.CharField(max_length=2048, blank=True, default="")  # a Flag's id
+    receipt = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assigned_to = models.ForeignKey("accounts.User", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-priority", "created_at"])]
+        constraints = [models.UniqueConstraint(
+            fields=["external_id"], condition=~models.Q(external_id=""),
+            name="case_external_id_once")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The case number people quote: year and a sequence, e.g. ``R-2026-000042``."""
+        return f"R-{self.created_at:%Y}-{self.pk:06d}"

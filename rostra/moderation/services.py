@@ -1,0 +1,220 @@
+"""Notices and reports become cases, in the order moderators must take them.
+
+Every door calls these: the public notice form (anyone, no account: Art. 16 DSA),
+"Report" in the web UI and ``POST /api/v1/reports`` (signed-in users), and later
+federated ``Flag`` activities and the image-abuse shield. A case keeps what the
+notice said, who sent it (or that they chose not to say, which the law allows only
+for child sexual abuse material), a receipt the notifier can follow without an
+account, a priority and a deadline (``due_at``) by category.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rostra.accounts.models import Account
+from rostra.moderation import events
+from rostra.moderation.models import Case, Category, Source, TrustedFlagger
+from rostra.posts.models import Post
+from rostra.posts.visibility import can_see
+
+MAX_EXPLANATION = 5000
+_LOCAL_ACTOR = re.compile(r"^/(?:users/|@)([A-Za-z0-9_]+)/?$")
+_LOCAL_POST = re.compile(r"^/(?:users/([A-Za-z0-9_]+)/statuses/|@([A-Za-z0-9_]+)/)(\d{1,19})/?$")
+
+# Higher first. Child sexual abuse material and intimate-image abuse before
+# everything; then trusted flaggers (Art. 22); then illegal content; then the rest.
+PRIORITY = {Category.CSAM: 100, Category.INTIMATE_IMAGES: 90}
+TRUSTED_BONUS = 50
+ILLEGAL_PRIORITY = 30
+OTHER_PRIORITY = 10
+
+# How long a case may wait for a decision. Intimate-image abuse: removal within
+# 48 hours at most (the US TAKE IT DOWN Act), and we aim for one hour.
+DEADLINE = {
+    Category.CSAM: timedelta(hours=1),
+    Category.INTIMATE_IMAGES: timedelta(hours=1),
+    Category.TERRORISM: timedelta(hours=1),  # EU Regulation 2021/784: one hour
+}
+ILLEGAL_DEADLINE = timedelta(hours=24)
+OTHER_DEADLINE = timedelta(days=7)
+ANONYMOUS_ALLOWED = frozenset({Category.CSAM})
+
+# Mastodon's report categories, as clients send them.
+MASTODON_CATEGORIES = {"spam": Category.SPAM, "legal": Category.OTHER_ILLEGAL,
+                       "violation": Category.TERMS, "other": Category.OTHER}
+
+
+class NoticeError(ValueError):
+    """A notice that cannot be accepted; the message says what to fix."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def priority_of(category: str, trusted: bool) -> int:
+    from rostra.moderation.models import ILLEGAL
+
+    base = PRIORITY.get(category) or (ILLEGAL_PRIORITY if category in ILLEGAL
+                                       else OTHER_PRIORITY)
+    return base + (TRUSTED_BONUS if trusted and category not in PRIORITY else 0)
+
+
+def deadline_of(category: str) -> timedelta:
+    from rostra.moderation.models import ILLEGAL
+
+    return DEADLINE.get(category) or (ILLEGAL_DEADLINE if category in ILLEGAL
+                                      else OTHER_DEADLINE)
+
+
+def file_notice(*, content_url: str, category: str, explanation: str, name: str = "",
+                email: str = "", good_faith: bool = False,
+                notifier: Account | None = None) -> Case:
+    """A notice from anyone about content at ``content_url`` (Art. 16 DSA).
+
+    Requires the exact URL, a category, an explanation and the good-faith statement;
+    a name and e-mail address unless the category is child sexual abuse material.
+    The content is located when the URL is one of this server's posts or profiles.
+    Raises ``NoticeError``. The notifier gets a receipt by e-mail when they gave one."""
+    content_url = (content_url or "").strip()
+    explanation = (explanation or "").strip()
+    name, email = (name or "").strip()[:200], (email or "").strip()[:254]
+    if category not in Category.values:
+        raise NoticeError("Choose what is wrong with the content.", "category")
+    parts = urlsplit(content_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise NoticeError("Give the exact address (URL) of the content.", "content_url")
+    if not explanation:
+        raise NoticeError("Explain why the content is illegal or against the rules.",
+                          "explanation")
+    if len(explanation) > MAX_EXPLANATION:
+        raise NoticeError(f"The explanation is limited to {MAX_EXPLANATION} characters.",
+                          "explanation")
+    if not good_faith:
+        raise NoticeError("Confirm that the notice is accurate and made in good faith.",
+                          "good_faith")
+    if notifier is None and category not in ANONYMOUS_ALLOWED and not (name and email):
+        raise NoticeError("Give your name and e-mail address (only notices of child sexual "
+                          "abuse material may be anonymous).", "email")
+    post, account = locate(content_url)
+    flagger = trusted_flagger_for(notifier, email)
+    case = _open(category=category, source=Source.TRUSTED_FLAGGER if flagger else Source.NOTICE,
+                 account=account, posts=[post] if post else [], content_url=content_url[:2048],
+                 explanation=explanation, notifier=notifier, name=name, email=email,
+                 good_faith=True, flagger=flagger)
+    if email:
+        transaction.on_commit(lambda: _send_receipt(case))
+    return case
+
+
+def report(reporter: Account, target: Account, *, posts: Sequence[Post] = (),
+           category: str = Category.OTHER, comment: str = "", rule_ids: Sequence = (),
+           forward: bool = False) -> Case:
+    """A signed-in user reports ``target`` (and some of its posts): the web UI's
+    "Report" and Mastodon's ``POST /api/v1/reports``. Posts the reporter cannot see
+    are refused as if missing. Raises ``NoticeError``."""
+    if target.pk == reporter.pk:
+        raise NoticeError("You cannot report yourself.", "account_id")
+    category = MASTODON_CATEGORIES.get(category, category)
+    if category not in Category.values:
+        raise NoticeError("Unknown category.", "category")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_EXPLANATION:
+        raise NoticeError(f"The comment is limited to {MAX_EXPLANATION} characters.", "comment")
+    posts = list(posts)
+    for post in posts:
+        if post.account_id != target.pk or not can_see(reporter, post):
+            raise NoticeError("A reported post must be one of the account's that you can see.",
+                              "status_ids")
+    flagger = trusted_flagger_for(reporter, "")
+    return _open(category=category, source=Source.TRUSTED_FLAGGER if flagger else Source.REPORT,
+                 account=target, posts=posts, content_url=target.url or target.uri or "",
+                 explanation=comment, notifier=reporter, name="", email="", good_faith=True,
+                 flagger=flagger, rule_ids=[str(r)[:32] for r in rule_ids][:20],
+                 forward=forward and not target.local)
+
+
+def open_flag_case(*, external_id: str, reporter: Account | None, reporter_uri: str,
+                   target: Account, posts: Sequence[Post], comment: str) -> Case:
+    """A report another server sent (a federated ``Flag``): one case per Flag."""
+    existing = Case.objects.filter(external_id=external_id).first()
+    if existing is not None:
+        return existing
+    return _open(category=Category.OTHER, source=Source.FEDERATION, account=target,
+                 posts=list(posts), content_url=target.url or target.uri or "",
+                 explanation=comment, notifier=reporter, name=reporter_uri[:200], email="",
+                 good_faith=False, flagger=None, external_id=external_id[:2048])
+
+
+def _open(*, category, source, account, posts, content_url, explanation, notifier, name, email,
+          good_faith, flagger, rule_ids=(), forward=False, external_id="") -> Case:
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.create(external_id=external_id,
+            category=category, source=source, priority=priority_of(category, flagger is not None),
+            target_account=account, content_url=content_url, explanation=explanation,
+            rule_ids=list(rule_ids), notifier=notifier, notifier_name=name, notifier_email=email,
+            good_faith=good_faith, trusted_flagger=flagger, forward=forward, created_at=now,
+            due_at=now + deadline_of(category))
+        if posts:
+            case.target_posts.set(posts)
+        transaction.on_commit(lambda: events.case_opened.send(Case, case=case))
+    return case
+
+
+def locate(url: str) -> tuple[Post | None, Account | None]:
+    """The post or account at ``url``: one of ours (a post or profile page, or its
+    ActivityPub id) or a remote one we store (by its id); (None, None) otherwise."""
+    parts = urlsplit(url)
+    if parts.netloc.lower() == settings.ROSTRA_DOMAIN.lower():
+        match = _LOCAL_POST.match(parts.path)
+        if match:
+            post = (Post.objects.filter(pk=int(match[3]), account__domain="",
+                                        account__username__iexact=match[1] or match[2])
+                    .select_related("account").first())
+            return (post, post.account) if post else (None, None)
+        match = _LOCAL_ACTOR.match(parts.path)
+        if match:
+            return None, Account.objects.filter(username__iexact=match[1], domain="").first()
+        return None, None
+    post = Post.objects.filter(uri=url).select_related("account").first()
+    if post is not None:
+        return post, post.account
+    return None, Account.objects.filter(uri=url).first()
+
+
+def trusted_flagger_for(account: Account | None, email: str) -> TrustedFlagger | None:
+    flaggers = TrustedFlagger.objects.filter(active=True)
+    if account is not None:
+        found = flaggers.filter(accounts=account).first()
+        if found is not None:
+            return found
+    domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
+    return flaggers.filter(email_domain__iexact=domain).first() if domain else None
+
+
+def queue() -> QuerySet[Case]:
+    """Open cases in the order to take them: priority, then the oldest first."""
+    return Case.objects.filter(status=Case.Status.OPEN).order_by("-priority", "created_at", "pk")
+
+
+def _send_receipt(case: Case) -> None:
+    scheme = getattr(settings, "ROSTRA_SCHEME", "https")
+    link = f"{scheme}://{settings.ROSTRA_DOMAIN}/notices/{case.receipt}"
+    send_mail(
+        f"Your notice {case.number} was received",
+        f"We received your notice about {case.content_url}.\n\nCase number: {case.number}\n"
+        f"Follow it here: {link}\n\nWe will tell you what we decided, why, and how you can "
+        f"ask for it to be reviewed.\n",
+        None, [case.notifier_email], fail_silently=True)
+

@@ -1,0 +1,45 @@
+"""Notices anyone can file (Art. 16 DSA) and the receipt page that follows them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from rostra.moderation import services
+from rostra.moderation.models import Case
+from rostra.web.forms.account import bound_data
+from rostra.web.forms.notices import NoticeForm
+
+
+@require_http_methods(["GET", "POST"])
+def new(request):
+    me = request.user.account if request.user.is_authenticated else None
+    initial = {"content_url": request.GET.get("url", "")[:2048]}
+    form = NoticeForm(bound_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.file_notice(
+                content_url=data["content_url"], category=data["category"],
+                explanation=data["explanation"], name=data["name"], email=data["email"],
+                good_faith=data["good_faith"], notifier=me)
+        except services.NoticeError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            form.mark_invalid()
+        else:
+            return redirect("web:notice_receipt", receipt=case.receipt)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "web/notices/new.html", {"form": form}, status=status)
+
+
+@require_safe
+def receipt(request, receipt: uuid.UUID):
+    """The notifier's page: case number, what was received, where it stands. Anyone
+    holding the link (sent only to the notifier) sees it; it shows no one's identity."""
+    case = Case.objects.filter(receipt=receipt).first()
+    if case is None:
+        raise Http404("No such notice.")
+    return render(request, "web/notices/receipt.html", {"case": case})

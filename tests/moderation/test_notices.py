@@ -1,0 +1,141 @@
+"""Notices (Art. 16 DSA) and reports become cases, queued by priority with deadlines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import TestCase
+from django.urls import reverse
+
+from rostra.moderation import services
+from rostra.moderation.models import Case, Category, Source, TrustedFlagger
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+BASE = "http://localhost:8000"
+
+
+def notice(**overrides):
+    fields = {"content_url": "https://elsewhere.example/p/1", "category": Category.SCAM,
+              "explanation": "A fake bank asking for card numbers.", "name": "Ana",
+              "email": "ana@example.org", "good_faith": True}
+    return services.file_notice(**{**fields, **overrides})
+
+
+def test_a_notice_about_a_local_post_locates_it_and_gets_a_number(alice):
+    post = factories.make_post(alice, "Buy cheap followers")
+    case = notice(content_url=f"{BASE}/@alice/{post.pk}", category=Category.SPAM)
+    assert list(case.target_posts.all()) == [post] and case.target_account == alice
+    assert case.source == Source.NOTICE and case.status == Case.Status.OPEN
+    assert case.number == f"R-{case.created_at:%Y}-{case.pk:06d}"
+    same = notice(content_url=f"{BASE}/users/alice/statuses/{post.pk}")  # its ActivityPub id
+    assert list(same.target_posts.all()) == [post]
+    profile = notice(content_url=f"{BASE}/@alice")
+    assert profile.target_account == alice and not profile.target_posts.exists()
+
+
+@pytest.mark.parametrize("field, overrides", [
+    ("content_url", {"content_url": "not a url"}),
+    ("category", {"category": "boring"}),
+    ("explanation", {"explanation": "   "}),
+    ("good_faith", {"good_faith": False}),
+    ("email", {"name": "", "email": ""}),
+])
+def test_an_incomplete_notice_is_refused_naming_what_to_fix(field, overrides):
+    with pytest.raises(services.NoticeError) as refused:
+        notice(**overrides)
+    assert refused.value.field == field
+    assert not Case.objects.exists()
+
+
+def test_only_child_sexual_abuse_material_may_be_notified_anonymously():
+    case = notice(category=Category.CSAM, name="", email="")
+    assert case.notifier_email == "" and case.priority == services.PRIORITY[Category.CSAM]
+
+
+def test_the_queue_puts_abuse_material_first_then_trusted_flaggers_then_the_rest():
+    TrustedFlagger.objects.create(name="Hotline", email_domain="hotline.example")
+    spam = notice(category=Category.SPAM)
+    hate = notice(category=Category.ILLEGAL_HATE)
+    flagged = notice(category=Category.SCAM, email="desk@hotline.example")
+    images = notice(category=Category.INTIMATE_IMAGES)
+    csam = notice(category=Category.CSAM, name="", email="")
+    assert flagged.source == Source.TRUSTED_FLAGGER
+    assert list(services.queue()) == [csam, images, flagged, hate, spam]
+
+
+def test_deadlines_follow_the_category():
+    images = notice(category=Category.INTIMATE_IMAGES)
+    spam = notice(category=Category.SPAM)
+    assert images.due_at - images.created_at == timedelta(hours=1)  # the law allows 48 h
+    assert spam.due_at - spam.created_at == timedelta(days=7)
+
+
+def test_the_notifier_gets_a_receipt_by_e_mail_with_the_case_number():
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case = notice()
+    (message,) = mail.outbox
+    assert case.number in message.subject and message.to == ["ana@example.org"]
+    assert f"/notices/{case.receipt}" in message.body
+
+
+def test_a_user_report_of_a_post_they_cannot_see_is_refused(alice, bob):
+    hidden = factories.make_post(alice, "Only for my followers", visibility="private")
+    with pytest.raises(services.NoticeError):
+        services.report(bob, alice, posts=[hidden])
+    case = services.report(bob, alice, category="spam", comment="Bot")
+    assert (case.category, case.source, case.notifier) == (Category.SPAM, Source.REPORT, bob)
+
+
+# --- the web door -------------------------------------------------------------------
+
+def test_anyone_files_a_notice_without_an_account_and_follows_it(client, alice):
+    post = factories.make_post(alice, "Something")
+    form = client.get(reverse("web:notice_new"), {"url": f"{BASE}/@alice/{post.pk}"})
+    assert form.status_code == 200 and f"{BASE}/@alice/{post.pk}".encode() in form.content
+    sent = client.post(reverse("web:notice_new"), {
+        "content_url": f"{BASE}/@alice/{post.pk}", "category": "privacy",
+        "explanation": "My home address.", "name": "Bea", "email": "bea@example.org",
+        "good_faith": "on"})
+    case = Case.objects.get()
+    assert sent.status_code == 302 and sent["Location"].endswith(f"/notices/{case.receipt}")
+    page = client.get(sent["Location"])
+    assert case.number.encode() in page.content and b"Waiting for a moderator" in page.content
+    assert b"Bea" not in page.content and b"bea@example.org" not in page.content
+
+
+def test_the_web_form_shows_what_to_fix(client):
+    sent = client.post(reverse("web:notice_new"), {"content_url": "https://x.example/1",
+                                                   "category": "scam", "explanation": "x"})
+    assert sent.status_code == 400 and not Case.objects.exists()
+    assert b'aria-invalid="true"' in sent.content  # the unticked statement is marked
+
+
+def test_every_post_offers_a_report_link(client, alice):
+    post = factories.make_post(alice, "Hello")
+    page = client.get(reverse("web:post", args=["alice", post.pk]))
+    assert reverse("web:notice_new").encode() in page.content
+
+
+# --- the moderators' pages ----------------------------------------------------------
+
+def test_moderators_see_the_queue_in_order_and_a_case_with_its_evidence(client, alice):
+    staff = factories.make_user("boss", admin=True)
+    post = factories.make_post(alice, "Evidence text")
+    spam = notice(category=Category.SPAM)
+    csam = notice(category=Category.CSAM, name="", email="",
+                  content_url=f"{BASE}/@alice/{post.pk}")
+    client.force_login(staff)
+    page = client.get(reverse("web:moderation_queue")).content.decode()
+    assert page.index(csam.number) < page.index(spam.number)
+    detail = client.get(reverse("web:moderation_case", args=[csam.pk])).content.decode()
+    assert "Evidence text" in detail and "anonymous" in detail
+
+
+def test_the_queue_is_for_staff_only(client, alice):
+    client.force_login(factories.make_user("plain"))
+    assert client.get(reverse("web:moderation_queue")).status_code == 403
+    client.logout()
+    assert client.get(reverse("web:moderation_queue")).status_code == 302  # to log in
