@@ -105,3 +105,52 @@ class Case(models.Model):
     def number(self) -> str:
         """The case number people quote: year and a sequence, e.g. ``R-2026-000042``."""
         return f"R-{self.created_at:%Y}-{self.pk:06d}"
+
+
+class CaseNote(models.Model):
+    """A moderator's internal note on a case (never shown to the parties)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class _AppendOnly(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("The audit log is append-only.")
+
+    def delete(self):
+        raise ValueError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One moderation action, append-only: the application never changes or deletes
+    a row (``save`` refuses an update; ``delete`` and queryset ``update``/``delete``
+    refuse outright)."""
+
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")  # None: the system (automated, a Flag)
+    action = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="audit")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = _AppendOnly.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit log is append-only.")

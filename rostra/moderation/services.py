@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from rostra.accounts.models import Account
 from rostra.moderation import events
-from rostra.moderation.models import Case, Category, Source, TrustedFlagger
+from rostra.moderation.models import (
+    AuditEntry,
+    Case,
+    CaseNote,
+    Category,
+    Source,
+    TrustedFlagger,
+)
 from rostra.posts.models import Post
 from rostra.posts.visibility import can_see
 
@@ -168,8 +175,39 @@ def _open(*, category, source, account, posts, content_url, explanation, notifie
             due_at=now + deadline_of(category))
         if posts:
             case.target_posts.set(posts)
+        audit(None, "case.opened", case, source=source, category=category,
+              priority=case.priority)
         transaction.on_commit(lambda: events.case_opened.send(Case, case=case))
     return case
+
+
+def audit(actor, action: str, case: Case | None = None, **details) -> AuditEntry:
+    """Append one entry to the audit log (``actor``: a staff ``User`` or None)."""
+    return AuditEntry.objects.create(actor=actor, action=action, case=case, details=details)
+
+
+def assign(case: Case, moderator, *, by) -> Case:
+    """Give ``case`` to ``moderator`` (a staff user; None: nobody)."""
+    if moderator is not None and not moderator.is_staff:
+        raise NoticeError("Only staff can be assigned a case.", "assigned_to")
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(assigned_to=moderator)
+        case.assigned_to = moderator
+        audit(by, "case.assigned", case, to=moderator.username if moderator else None)
+    return case
+
+
+def add_note(case: Case, author, text: str) -> CaseNote:
+    """An internal note by a moderator (kept with the case, logged in the audit)."""
+    text = (text or "").strip()
+    if not text:
+        raise NoticeError("Write the note first.", "text")
+    if len(text) > MAX_EXPLANATION:
+        raise NoticeError(f"Notes are limited to {MAX_EXPLANATION} characters.", "text")
+    with transaction.atomic():
+        note = CaseNote.objects.create(case=case, author=author, text=text)
+        audit(author, "case.note_added", case, note=note.pk)
+    return note
 
 
 def locate(url: str) -> tuple[Post | None, Account | None]:

@@ -29,6 +29,10 @@ urlpatterns = [
     path("notices/<uuid:receipt>", notices.receipt, name="notice_receipt"),
     path("moderation", moderation.queue, name="moderation_queue"),
     path("moderation/cases/<int:case_id>", moderation.case, name="moderation_case"),
+    path("moderation/cases/<int:case_id>/assign", moderation.assign,
+         name="moderation_assign"),
+    path("moderation/cases/<int:case_id>/notes", moderation.note, name="moderation_note"),
+    path("moderation/audit", moderation.audit_log, name="moderation_audit"),
     path("notifications/clear", notifications.clear, name="notifications_clear"),
     # Posts: pages and the buttons under each post.
     path("posts/<int:post_id>/delete", posts.delete, name="post_delete"),

@@ -139,3 +139,46 @@ def test_the_queue_is_for_staff_only(client, alice):
     assert client.get(reverse("web:moderation_queue")).status_code == 403
     client.logout()
     assert client.get(reverse("web:moderation_queue")).status_code == 302  # to log in
+
+
+def test_a_moderator_takes_a_case_and_notes_it_and_the_audit_log_keeps_both(client, alice):
+    from rostra.moderation.models import AuditEntry
+
+    staff = factories.make_user("boss", admin=True)
+    case = notice()
+    client.force_login(staff)
+    client.post(reverse("web:moderation_assign", args=[case.pk]))
+    client.post(reverse("web:moderation_note", args=[case.pk]), {"text": "Looks like phishing"})
+    case.refresh_from_db()
+    assert case.assigned_to == staff
+    assert [n.text for n in case.notes.all()] == ["Looks like phishing"]
+    actions = list(AuditEntry.objects.filter(case=case).order_by("pk")
+                   .values_list("action", "actor__username"))
+    assert actions == [("case.opened", None), ("case.assigned", "boss"),
+                       ("case.note_added", "boss")]
+    page = client.get(reverse("web:moderation_audit")).content.decode()
+    assert "case.note_added" in page and case.number in page
+    detail = client.get(reverse("web:moderation_case", args=[case.pk])).content.decode()
+    assert "Looks like phishing" in detail and "Unassign" in detail
+
+
+def test_the_audit_log_cannot_be_rewritten():
+    from rostra.moderation.models import AuditEntry
+
+    entry = services.audit(None, "case.opened")
+    entry.action = "nothing.happened"
+    with pytest.raises(ValueError):
+        entry.save()
+    with pytest.raises(ValueError):
+        entry.delete()
+    with pytest.raises(ValueError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(ValueError):
+        AuditEntry.objects.update(action="x")
+    assert AuditEntry.objects.get(pk=entry.pk).action == "case.opened"
+
+
+def test_only_staff_may_be_assigned(alice):
+    case = notice()
+    with pytest.raises(services.NoticeError):
+        services.assign(case, factories.make_user("plain"), by=None)
