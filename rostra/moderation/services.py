@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rostra.accounts.models import Account
@@ -244,6 +244,15 @@ def trusted_flagger_for(account: Account | None, email: str) -> TrustedFlagger |
 def queue() -> QuerySet[Case]:
     """Open cases in the order to take them: priority, then the oldest first."""
     return Case.objects.filter(status=Case.Status.OPEN).order_by("-priority", "created_at", "pk")
+
+
+def related_cases(case: Case, limit: int = 20) -> list[Case]:
+    """Other cases about the same account, or the same address, newest first."""
+    if case.target_account_id is None and not case.content_url:
+        return []
+    same = (Q(target_account_id=case.target_account_id) if case.target_account_id
+            else Q(content_url=case.content_url))
+    return list(Case.objects.filter(same).exclude(pk=case.pk).order_by("-created_at")[:limit])
 
 
 def _send_receipt(case: Case) -> None:

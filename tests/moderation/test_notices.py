@@ -130,8 +130,10 @@ def test_moderators_see_the_queue_in_order_and_a_case_with_its_evidence(client, 
     client.force_login(staff)
     page = client.get(reverse("web:moderation_queue")).content.decode()
     assert page.index(csam.number) < page.index(spam.number)
+    again = notice(category=Category.PRIVACY, content_url=f"{BASE}/@alice")
     detail = client.get(reverse("web:moderation_case", args=[csam.pk])).content.decode()
     assert "Evidence text" in detail and "anonymous" in detail
+    assert again.number in detail and spam.number not in detail  # related: same account
 
 
 def test_the_queue_is_for_staff_only(client, alice):

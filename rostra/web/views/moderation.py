@@ -32,6 +32,7 @@ def case(request, case_id: int):
     return render(request, "web/moderation/case.html", {
         "case": found, "posts": list(found.target_posts.select_related("account")),
         "notes": list(found.notes.select_related("author")),
+        "related": services.related_cases(found),
         "audit": list(found.audit.select_related("actor")[:50]),
         "now": timezone.now(), "section": "moderation"})
 
