@@ -30,6 +30,7 @@ from rostra.accounts import services as accounts
 from rostra.accounts.models import Account
 from rostra.core import net
 from rostra.core import text as text_mod
+from rostra.core.links import account_path_username, post_path_ref
 from rostra.federation import notes, policy, uris
 from rostra.federation.keys import signer_for
 from rostra.federation.models import RemoteActor
@@ -46,8 +47,6 @@ REFRESH_AFTER = timedelta(days=1)
 MAX_REPLY_DEPTH = 5
 MAX_DOCUMENT_BYTES = 1024 * 1024
 HANDLE_RE = re.compile(r"@?([A-Za-z0-9_.\-]{1,64})@([A-Za-z0-9.\-]+(?::\d{1,5})?)")
-_LOCAL_ACTOR = re.compile(r"^/(?:users/|@)([A-Za-z0-9_]+)/?$")
-_LOCAL_POST = re.compile(r"^/(?:users/([A-Za-z0-9_]+)/statuses/|@([A-Za-z0-9_]+)/)(\d{1,19})/?$")
 
 
 class RemoteError(Exception):
@@ -91,8 +90,8 @@ def _check_origin(document: dict, fetched_from: str) -> str:
 # --- actors --------------------------------------------------------------------------
 
 def local_account_for(uri: str) -> Account | None:
-    match = _LOCAL_ACTOR.match(urlsplit(uri).path) if uris.is_local_uri(uri) else None
-    return accounts.find_account(match[1]) if match else None
+    username = account_path_username(urlsplit(uri).path) if uris.is_local_uri(uri) else None
+    return accounts.find_account(username) if username else None
 
 
 def fetch_actor(uri: str, *, refresh: bool = False) -> Account:
@@ -328,11 +327,11 @@ def verify_request(method: str, url: str, headers, body: bytes) -> Account:
 def local_post_for(uri: str) -> Post | None:
     if not uris.is_local_uri(uri):
         return None
-    match = _LOCAL_POST.match(urlsplit(uri).path)
-    if match is None:
+    ref = post_path_ref(urlsplit(uri).path)
+    if ref is None:
         return None
-    username = match[1] or match[2]
-    return Post.objects.filter(pk=int(match[3]), account__username__iexact=username,
+    username, post_id = ref
+    return Post.objects.filter(pk=post_id, account__username__iexact=username,
                                account__domain="").first()
 
 

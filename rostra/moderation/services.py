@@ -10,7 +10,6 @@ account, a priority and a deadline (``due_at``) by category.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -22,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rostra.accounts.models import Account
+from rostra.core.links import absolute_url, account_path_username, post_path_ref
 from rostra.moderation import events
 from rostra.moderation.models import (
     AuditEntry,
@@ -35,8 +35,6 @@ from rostra.posts.models import Post
 from rostra.posts.visibility import can_see
 
 MAX_EXPLANATION = 5000
-_LOCAL_ACTOR = re.compile(r"^/(?:users/|@)([A-Za-z0-9_]+)/?$")
-_LOCAL_POST = re.compile(r"^/(?:users/([A-Za-z0-9_]+)/statuses/|@([A-Za-z0-9_]+)/)(\d{1,19})/?$")
 
 # Higher first. Child sexual abuse material and intimate-image abuse before
 # everything; then trusted flaggers (Art. 22); then illegal content; then the rest.
@@ -56,9 +54,17 @@ ILLEGAL_DEADLINE = timedelta(hours=24)
 OTHER_DEADLINE = timedelta(days=7)
 ANONYMOUS_ALLOWED = frozenset({Category.CSAM})
 
-# Mastodon's report categories, as clients send them.
+# Mastodon's report categories, as clients send them; every illegal one is "legal".
 MASTODON_CATEGORIES = {"spam": Category.SPAM, "legal": Category.OTHER_ILLEGAL,
                        "violation": Category.TERMS, "other": Category.OTHER}
+
+
+_TO_MASTODON = {ours: name for name, ours in MASTODON_CATEGORIES.items() if name != "legal"}
+
+
+def mastodon_category(category: str) -> str:
+    """``category`` as one of Mastodon's four (for its ``Report`` entity)."""
+    return _TO_MASTODON.get(category, "legal")
 
 
 class NoticeError(ValueError):
@@ -215,15 +221,15 @@ def locate(url: str) -> tuple[Post | None, Account | None]:
     ActivityPub id) or a remote one we store (by its id); (None, None) otherwise."""
     parts = urlsplit(url)
     if parts.netloc.lower() == settings.ROSTRA_DOMAIN.lower():
-        match = _LOCAL_POST.match(parts.path)
-        if match:
-            post = (Post.objects.filter(pk=int(match[3]), account__domain="",
-                                        account__username__iexact=match[1] or match[2])
+        ref = post_path_ref(parts.path)
+        if ref:
+            post = (Post.objects.filter(pk=ref[1], account__domain="",
+                                        account__username__iexact=ref[0])
                     .select_related("account").first())
             return (post, post.account) if post else (None, None)
-        match = _LOCAL_ACTOR.match(parts.path)
-        if match:
-            return None, Account.objects.filter(username__iexact=match[1], domain="").first()
+        username = account_path_username(parts.path)
+        if username:
+            return None, Account.objects.filter(username__iexact=username, domain="").first()
         return None, None
     post = Post.objects.filter(uri=url).select_related("account").first()
     if post is not None:
@@ -256,8 +262,7 @@ def related_cases(case: Case, limit: int = 20) -> list[Case]:
 
 
 def _send_receipt(case: Case) -> None:
-    scheme = getattr(settings, "ROSTRA_SCHEME", "https")
-    link = f"{scheme}://{settings.ROSTRA_DOMAIN}/notices/{case.receipt}"
+    link = absolute_url(f"/notices/{case.receipt}")
     send_mail(
         f"Your notice {case.number} was received",
         f"We received your notice about {case.content_url}.\n\nCase number: {case.number}\n"

@@ -27,6 +27,7 @@ def purge_posts(account_id: int) -> int:
 
 def purge(account: Account) -> int:
     """Remove everything of ``account`` this app keeps; return how many posts went."""
+    from rostra.posts import media as media_service
     from rostra.posts import services
     from rostra.posts.models import (
         Bookmark,
@@ -51,10 +52,7 @@ def purge(account: Account) -> int:
     for model in (Bookmark, Pin, PollVote, ScheduledPost, FeaturedTag):
         model.objects.filter(account=account).delete()
     for media in Media.objects.filter(account=account, post__isnull=True):
-        for f in (media.file, media.thumbnail):
-            if f:
-                f.storage.delete(f.name)
-        media.delete()
+        media_service.discard_upload(account, media)
     return removed
 
 

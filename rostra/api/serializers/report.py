@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from rostra.api.serializers.account import serialize_account
 from rostra.api.serializers.common import iso
-from rostra.moderation.models import Case, Category
-
-# Rostra's categories as the four Mastodon clients know.
-_MASTODON = {Category.SPAM: "spam", Category.TERMS: "violation", Category.OTHER: "other"}
+from rostra.moderation.models import Case
+from rostra.moderation.services import mastodon_category
 
 
 def serialize_report(case: Case) -> dict:
@@ -15,7 +13,7 @@ def serialize_report(case: Case) -> dict:
         "id": str(case.pk),
         "action_taken": case.status != Case.Status.OPEN,
         "action_taken_at": iso(case.decided_at) if case.decided_at else None,
-        "category": _MASTODON.get(case.category, "legal"),
+        "category": mastodon_category(case.category),
         "comment": case.explanation,
         "forwarded": case.forward,
         "created_at": iso(case.created_at),
