@@ -13,6 +13,7 @@ COMMANDS = {
     "demo": "seed demo accounts and posts into an empty database",
     "import": "import: x-archive PATH.zip | mastodon-archive PATH | csv KIND PATH.csv, "
               "--user USERNAME [--dry-run ...]",
+    "dsa": "EU DSA: export-statements --since DATE [--send] | transparency-report ...",
     "manage": "run any Django management command (rostra manage help)",
 }
 

@@ -32,6 +32,10 @@ ROSTRA_RATE_LIMITS_ENABLED = env_bool("ROSTRA_RATE_LIMITS_ENABLED", True)
 # Outbound fetches (rostra.core.net): plain http and private addresses, for local testing only.
 ROSTRA_FEDERATION_ALLOW_HTTP = env_bool("ROSTRA_FEDERATION_ALLOW_HTTP")
 ROSTRA_FEDERATION_ALLOW_PRIVATE = env_bool("ROSTRA_FEDERATION_ALLOW_PRIVATE")
+# EU DSA Transparency Database (rostra.moderation.transparency_db): where statements
+# of reasons are sent, and this platform's API token; sending is off while unset.
+ROSTRA_DSA_ENDPOINT = env("ROSTRA_DSA_ENDPOINT")
+ROSTRA_DSA_TOKEN = env("ROSTRA_DSA_TOKEN")
 
 _host = ROSTRA_DOMAIN.split(":")[0]
 ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]", "testserver"]

@@ -46,10 +46,10 @@ class Suggestion:
 
 
 def listable() -> QuerySet[Account]:
-    """Accounts that may be shown to strangers: discoverable, not suspended, not
-    moved, and (if local) with an approved, active log-in."""
+    """Accounts that may be shown to strangers: discoverable, not suspended or
+    limited, not moved, and (if local) with an approved, active log-in."""
     return Account.objects.filter(discoverable=True, suspended_at__isnull=True,
-                                  moved_to__isnull=True).filter(
+                                  limited_at__isnull=True, moved_to__isnull=True).filter(
         Q(domain__gt="") | Q(user__approved=True, user__is_active=True))
 
 

@@ -13,3 +13,4 @@ unblocked = Signal()  # account=Account, target=Account
 profile_updated = Signal()  # account=Account
 account_deleted = Signal()  # account=Account (closed by its owner; its data goes next)
 domain_blocked = Signal()  # account=Account, domain=str (normalised; see domain_blocks)
+account_sanctioned = Signal()  # account=Account, before=dict (moderators' measure)

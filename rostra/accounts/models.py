@@ -30,6 +30,14 @@ class Account(SnowflakeModel):
     updated_at = models.DateTimeField(auto_now=True)
     last_status_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Moderators' measures on the account (set only through accounts.sanctions):
+    # a temporary suspension's end; limited (Mastodon's "silence"): out of public
+    # timelines, trends, search and suggestions; sensitized: its media always behind
+    # a warning; terminated: closed for good (data kept through the appeal period).
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    limited_at = models.DateTimeField(null=True, blank=True)
+    sensitized_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)  # closed by its owner; suspended too
     # Federation fields, filled for remote actors (and served for local ones).
     uri = models.URLField(max_length=2048, blank=True, default="")

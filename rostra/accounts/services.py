@@ -516,6 +516,8 @@ def search_accounts(query: str, viewer: Account | None = None, *, limit: int = 2
         qs = qs.filter(username__icontains=username, domain__istartswith=domain)
     else:
         qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    # A limited account (moderators' measure) is found only by its exact name.
+    qs = qs.filter(Q(limited_at__isnull=True) | Q(username__iexact=username))
     if viewer is not None:
         hidden = blocked_account_ids(viewer)
         if hidden:

@@ -6,6 +6,7 @@ from django.urls import path
 from rostra.api.streaming import sse
 from rostra.api.views import (
     accounts,
+    admin,
     apps,
     conversations,
     directory,
@@ -44,6 +45,8 @@ def both(route: str, view):
 
 A = "api/v1/accounts/<str:account_id>/"
 S = "api/v1/statuses/<str:status_id>/"
+R = "api/v1/admin/reports/<str:report_id>/"
+AA = "api/v1/admin/accounts/<str:account_id>/"
 
 routes = [
     # OAuth and applications
@@ -186,6 +189,20 @@ routes = [
     ("api/v1/suggestions/<str:account_id>", suggestions.dismiss),
     ("api/v1/directory", directory.index),
     # --- end of H8 block ------------------------------------------------------------
+    # --- admin API: reports and account actions (issue 6) ---------------------------
+    ("api/v1/admin/reports", admin.reports),
+    ("api/v1/admin/reports/<str:report_id>", admin.report),
+    (R + "assign_to_self", admin.assign_to_self),
+    (R + "unassign", admin.unassign),
+    (R + "resolve", admin.resolve),
+    (R + "reopen", admin.reopen),
+    ("api/v1/admin/accounts/<str:account_id>", admin.account),
+    (AA + "action", admin.action),
+    (AA + "unsuspend", admin.unsuspend),
+    (AA + "unsilence", admin.unsilence),
+    (AA + "unsensitive", admin.unsensitive),
+    (AA + "enable", admin.enable),
+    # --- end of admin block ---------------------------------------------------------
 ]
 
 urlpatterns = [pattern for route, view in routes for pattern in both(route, view)]

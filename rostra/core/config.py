@@ -31,6 +31,9 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links)",
     "ROSTRA_FEDERATION_ALLOW_HTTP": "1 to let outbound fetches use plain http (testing only)",
     "ROSTRA_FEDERATION_ALLOW_PRIVATE": "1 to let outbound fetches reach private addresses",
+    "ROSTRA_DSA_ENDPOINT": "EU DSA Transparency Database API base URL, for `rostra dsa "
+                           "export-statements --send`",
+    "ROSTRA_DSA_TOKEN": "API token of this platform for the DSA Transparency Database",
 }
 
 

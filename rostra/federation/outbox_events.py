@@ -28,6 +28,8 @@ from __future__ import annotations
 import json
 import logging
 
+from django.utils import timezone
+
 from rostra.accounts import events as account_events
 from rostra.accounts.models import Account
 from rostra.federation import delivery, uris
@@ -266,6 +268,33 @@ def on_case_opened(sender, case, **kwargs) -> None:
                      delivery.account_inboxes([target]))
 
 
+def on_decision_taken(sender, decision, **kwargs) -> None:
+    """Moderators acted on a remote account's content and chose to tell its server:
+    a ``Flag`` from the instance actor with the decision's explanation."""
+    target = decision.target_account
+    if not decision.send_flag or not _remote(target):
+        return
+    post_uris = [p.uri for p in decision.target_posts.all() if p.uri]
+    delivery.deliver(build.flag(target, post_uris, decision.explanation), None,
+                     delivery.account_inboxes([target]))
+
+
+def on_post_removed(sender, post: Post, **kwargs) -> None:
+    """Moderators removed a local post: the servers that hold a copy delete it."""
+    if _federates(post):
+        on_post_deleted(sender, post_id=post.pk, account=post.account, uri=post.uri)
+
+
+def on_post_restored(sender, post: Post, **kwargs) -> None:
+    """An appeal restored a local post: it is sent again to where it goes, as a new
+    ``Create`` (its own activity id: the first one was delivered, then deleted).
+    A server that keeps tombstones of deleted posts may still refuse it."""
+    if _federates(post):
+        activity = build.create(post)
+        activity["id"] = f"{activity['id']}/restored/{int(timezone.now().timestamp())}"
+        delivery.deliver(activity, post.account, post_inboxes(post))
+
+
 def on_profile_updated(sender, account: Account, **kwargs) -> None:
     if _local(account):
         delivery.deliver(build.update_actor(account), account,
@@ -292,6 +321,8 @@ _HANDLERS = [
     (post_events, "poll_ended", on_poll_ended),
     (post_events, "poll_voted", on_poll_voted),
     (post_events, "post_deleted", on_post_deleted),
+    (post_events, "post_removed", on_post_removed),
+    (post_events, "post_restored", on_post_restored),
     (post_events, "post_reblogged", on_post_reblogged),
     (post_events, "post_favourited", on_post_favourited),
     (post_events, "post_unfavourited", on_post_unfavourited),
@@ -308,6 +339,7 @@ _HANDLERS = [
     (account_events, "profile_updated", on_profile_updated),
     (account_events, "account_deleted", on_account_deleted),
     (moderation_events, "case_opened", on_case_opened),
+    (moderation_events, "decision_taken", on_decision_taken),
 ]
 _connected: list = []  # strong references: the signals hold weak ones
 

@@ -8,6 +8,9 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation (DSA / OSA)"
 
     def ready(self) -> None:
-        from rostra.moderation import handlers
+        from rostra.core import worker
+        from rostra.moderation import decisions, handlers
 
         handlers.connect()
+        # Temporary measures whose end passed while no worker ran end at start.
+        worker.on_start(decisions.end_lapsed_measures)

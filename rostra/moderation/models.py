@@ -154,3 +154,126 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The audit log is append-only.")
+
+
+class Measure(models.TextChoices):
+    """What a decision does. Post measures act on the case's posts, account
+    measures on its account; ``none`` decides not to act (and is appealable by the
+    notifier)."""
+
+    NONE = "none", "No action"
+    REMOVE = "remove", "Remove the content"
+    DISABLE = "disable", "Disable access to the content"
+    DEMOTE = "demote", "Restrict the content's visibility (out of timelines, trends, search)"
+    AGE_RESTRICT = "age_restrict", "Age-restrict the content"
+    MARK_SENSITIVE = "mark_sensitive", "Mark the content as sensitive"
+    LABEL = "label", "Label the content"
+    RESTRICT_INTERACTIONS = "restrict_interactions", "Restrict replies, boosts and likes"
+    SUSPEND = "suspend", "Suspend the account"
+    LIMIT = "limit", "Limit the account (out of public timelines, trends and search)"
+    SENSITIZE = "sensitize", "Put all the account's media behind a warning"
+    DISABLE_LOGIN = "disable_login", "Freeze the account's log-in"
+    TERMINATE = "terminate", "Terminate the account"
+
+
+POST_MEASURES = frozenset({Measure.REMOVE, Measure.DISABLE, Measure.DEMOTE,
+                           Measure.AGE_RESTRICT, Measure.MARK_SENSITIVE, Measure.LABEL,
+                           Measure.RESTRICT_INTERACTIONS})
+ACCOUNT_MEASURES = frozenset({Measure.SUSPEND, Measure.LIMIT, Measure.SENSITIZE,
+                              Measure.DISABLE_LOGIN, Measure.TERMINATE})
+
+
+class Ground(models.TextChoices):
+    ILLEGAL = "illegal", "Illegal content (a law)"
+    TERMS = "terms", "Incompatible with the terms of service (a rule)"
+
+
+class Automation(models.TextChoices):
+    NOT = "not", "Not automated"
+    PARTIALLY = "partially", "Partially automated"
+    FULLY = "fully", "Fully automated"
+
+
+class Decision(models.Model):
+    """A moderation decision and its statement of reasons (Art. 17 DSA): what was
+    done, to what, on which ground, why, where and for how long, how it came about
+    (a notice or own initiative; automation), and what it changed (``effects``: the
+    values before and after on each post and on the account, so that a reversal
+    puts back exactly what was there)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    measure = models.CharField(max_length=24, choices=Measure.choices)
+    target_account = models.ForeignKey(Account, null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    target_posts = models.ManyToManyField(Post, blank=True, related_name="+")
+    ground = models.CharField(max_length=8, choices=Ground.choices, blank=True, default="")
+    legal_ground = models.CharField(max_length=500, blank=True, default="")
+    terms_ground = models.CharField(max_length=500, blank=True, default="")
+    explanation = models.TextField(blank=True, default="")  # why the content is (il)legal
+    facts = models.TextField(blank=True, default="")  # facts and circumstances relied on
+    category = models.CharField(max_length=32, choices=Category.choices)
+    label = models.CharField(max_length=200, blank=True, default="")
+    territorial_scope = models.JSONField(default=list, blank=True)  # ISO 3166 codes
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)  # None: indefinite
+    automated_detection = models.BooleanField(default=False)
+    automated_decision = models.CharField(max_length=10, choices=Automation.choices,
+                                          default=Automation.NOT)
+    send_flag = models.BooleanField(default=False)  # tell the content's own server
+    effects = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)  # a temporary measure lapsed
+    reversed_at = models.DateTimeField(null=True, blank=True)  # an appeal undid it
+    # When it reached the EU's DSA Transparency Database (None: not yet).
+    transparency_db_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_at"]),
+                   models.Index(fields=["ends_at", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} ({self.case.number})"
+
+    @property
+    def restrictive(self) -> bool:
+        return self.measure != Measure.NONE
+
+    @property
+    def in_force(self) -> bool:
+        return self.restrictive and self.reversed_at is None and self.ended_at is None
+
+
+class Appeal(models.Model):
+    """A request to review a decision (Art. 20 DSA), by the account it affected or
+    by the person whose notice led to it, within six months. A moderator other
+    than the one who decided reviews it; a reversal undoes the decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        UPHELD = "upheld", "Decision upheld"
+        REVERSED = "reversed", "Decision reversed"
+
+    class Role(models.TextChoices):
+        AFFECTED = "affected", "The account the decision is about"
+        NOTIFIER = "notifier", "Who sent the notice"
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewer = models.ForeignKey("accounts.User", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    response = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(
+            fields=["decision", "role"], condition=models.Q(status="pending"),
+            name="appeal_one_pending_per_role")]

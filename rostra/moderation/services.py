@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -31,7 +31,7 @@ from rostra.moderation.models import (
     Source,
     TrustedFlagger,
 )
-from rostra.posts.models import Post
+from rostra.posts.models import Media, Post
 from rostra.posts.visibility import can_see
 
 MAX_EXPLANATION = 5000
@@ -169,6 +169,27 @@ def open_flag_case(*, external_id: str, reporter: Account | None, reporter_uri: 
                  good_faith=False, flagger=None, external_id=external_id[:2048])
 
 
+def open_own_initiative(by, *, account: Account | None = None, posts: Sequence[Post] = (),
+                        category: str = Category.TERMS, explanation: str = "",
+                        automated: bool = False) -> Case:
+    """A case moderators (``by``, a staff user) or automated detection (``automated``)
+    open themselves, to decide on ``account`` or ``posts`` without a notice."""
+    if category not in Category.values:
+        raise NoticeError("Unknown category.", "category")
+    posts = list(posts)
+    if account is None and posts:
+        account = posts[0].account
+    if account is None:
+        raise NoticeError("A case is about an account or posts.", "account_id")
+    case = _open(category=category, source=Source.AUTOMATED if automated else Source.OWN_INITIATIVE,
+                 account=account, posts=posts, content_url=account.url or account.uri or "",
+                 explanation=(explanation or "").strip()[:MAX_EXPLANATION], notifier=None,
+                 name="", email="", good_faith=False, flagger=None)
+    if by is not None:
+        audit(by, "case.opened_own_initiative", case)
+    return case
+
+
 def _open(*, category, source, account, posts, content_url, explanation, notifier, name, email,
           good_faith, flagger, rule_ids=(), forward=False, external_id="") -> Case:
     now = timezone.now()
@@ -203,6 +224,21 @@ def assign(case: Case, moderator, *, by) -> Case:
     return case
 
 
+def reopen(case: Case, *, by) -> Case:
+    """Put a decided case back in the queue (its decisions stay on record), unless
+    a measure it led to is still in force: lift or reverse that first, so that an
+    open case never hides a running sanction. Raises ``NoticeError``."""
+    if case.status == Case.Status.OPEN:
+        return case
+    if any(d.in_force for d in case.decisions.all()):
+        raise NoticeError("A measure taken on this case is still in force: lift it first.")
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(status=Case.Status.OPEN, decided_at=None)
+        case.status, case.decided_at = Case.Status.OPEN, None
+        audit(by, "case.reopened", case)
+    return case
+
+
 def add_note(case: Case, author, text: str) -> CaseNote:
     """An internal note by a moderator (kept with the case, logged in the audit)."""
     text = (text or "").strip()
@@ -217,10 +253,17 @@ def add_note(case: Case, author, text: str) -> CaseNote:
 
 
 def locate(url: str) -> tuple[Post | None, Account | None]:
-    """The post or account at ``url``: one of ours (a post or profile page, or its
-    ActivityPub id) or a remote one we store (by its id); (None, None) otherwise."""
+    """The post or account at ``url``: one of ours (a post or profile page, its
+    ActivityPub id, or one of its media files) or a remote one we store (by its id
+    or a media file's address); (None, None) otherwise."""
     parts = urlsplit(url)
     if parts.netloc.lower() == settings.ROSTRA_DOMAIN.lower():
+        if parts.path.startswith(settings.MEDIA_URL):  # an image or video file of ours
+            name = unquote(parts.path[len(settings.MEDIA_URL):])
+            media = (Media.objects.filter(Q(file=name) | Q(thumbnail=name))
+                     .select_related("post__account").first())
+            post = media.post if media is not None else None
+            return (post, post.account) if post else (None, None)
         ref = post_path_ref(parts.path)
         if ref:
             post = (Post.objects.filter(pk=ref[1], account__domain="",
@@ -232,6 +275,9 @@ def locate(url: str) -> tuple[Post | None, Account | None]:
             return None, Account.objects.filter(username__iexact=username, domain="").first()
         return None, None
     post = Post.objects.filter(uri=url).select_related("account").first()
+    if post is None:  # a remote post's media file, by the address we know it by
+        post = getattr(Media.objects.filter(remote_url=url).select_related("post__account")
+                       .first(), "post", None)
     if post is not None:
         return post, post.account
     return None, Account.objects.filter(uri=url).first()
@@ -245,6 +291,36 @@ def trusted_flagger_for(account: Account | None, email: str) -> TrustedFlagger |
             return found
     domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
     return flaggers.filter(email_domain__iexact=domain).first() if domain else None
+
+
+def designate_flagger(by, *, name: str, email_domain: str = "",
+                      accounts: Sequence[Account] = ()) -> TrustedFlagger:
+    """An admin designates a trusted flagger (Art. 22 DSA): notices from its
+    accounts, or from addresses at its e-mail domain, go first."""
+    name, email_domain = (name or "").strip(), (email_domain or "").strip().lower().lstrip("@")
+    if not name:
+        raise NoticeError("Give the organisation's name.", "name")
+    if email_domain and ("." not in email_domain or "@" in email_domain
+                         or len(email_domain) > 253):
+        raise NoticeError("Give a domain name, e.g. hotline.example.", "email_domain")
+    if not email_domain and not accounts:
+        raise NoticeError("Give its e-mail domain or at least one of its accounts.",
+                          "email_domain")
+    with transaction.atomic():
+        flagger = TrustedFlagger.objects.create(name=name[:200], email_domain=email_domain)
+        flagger.accounts.set(accounts)
+        audit(by, "flagger.designated", None, flagger=flagger.pk, name=flagger.name,
+              email_domain=email_domain, accounts=[a.acct for a in accounts])
+    return flagger
+
+
+def set_flagger_active(by, flagger: TrustedFlagger, active: bool) -> None:
+    """Suspend or restore a trusted flagger's status (Art. 22(6) DSA)."""
+    with transaction.atomic():
+        TrustedFlagger.objects.filter(pk=flagger.pk).update(active=active)
+        flagger.active = active
+        audit(by, "flagger.activated" if active else "flagger.deactivated", None,
+              flagger=flagger.pk, name=flagger.name)
 
 
 def queue() -> QuerySet[Case]:

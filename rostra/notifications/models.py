@@ -16,6 +16,7 @@ class Notification(models.Model):
         POLL = "poll", "a poll has ended"
         STATUS = "status", "posted"
         UPDATE = "update", "edited a post you boosted"
+        MODERATION_WARNING = "moderation_warning", "moderators took a decision"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
     from_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -24,6 +25,8 @@ class Notification(models.Model):
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # moderation_warning: the decision (moderation's statement of reasons) it is about
+    warning_id = models.BigIntegerField(null=True, blank=True)
     # favourite/reblog/follow groups (see groups.py); "" = never grouped
     group_key = models.CharField(max_length=64, blank=True, default="")
 

@@ -53,6 +53,19 @@ def notify(
     return created
 
 
+def notify_moderation(recipient: Account, warning_id: int) -> Notification | None:
+    """Tell a local account that moderators decided about it or its posts (the
+    decision ``warning_id``, a statement of reasons). Blocks and mutes do not apply:
+    nobody may keep someone from learning about a measure against them."""
+    if not recipient.local:
+        return None
+    created = Notification.objects.create(
+        account=recipient, from_account=recipient, type=Notification.Type.MODERATION_WARNING,
+        warning_id=warning_id)
+    announce(created)
+    return created
+
+
 def announce(notification: Notification) -> None:
     """Send ``notification_created`` once the transaction commits."""
     transaction.on_commit(

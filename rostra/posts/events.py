@@ -13,3 +13,5 @@ poll_ended = Signal()  # poll=Poll
 poll_voted = Signal()  # poll=Poll, account=Account, choices=list[int]
 post_pinned = Signal()  # account=Account, post=Post
 post_unpinned = Signal()  # account=Account, post=Post
+post_removed = Signal()  # post=Post (moderators removed it or disabled access; kept)
+post_restored = Signal()  # post=Post (an appeal or a reversal brought it back)

@@ -58,6 +58,16 @@ class Post(SnowflakeModel):
     # the client app a local post was written with (the API door sets them)
     application_name = models.CharField(max_length=200, blank=True, default="")
     application_website = models.CharField(max_length=2048, blank=True, default="")
+    # Moderators' measures (set only through posts.restrictions; reversible):
+    # removed or access disabled: nobody sees it; demoted: out of public timelines,
+    # trends and search; age-restricted: not shown to visitors who are not signed in;
+    # interactions restricted: no replies, boosts or likes by others; a label shown
+    # with it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    demoted = models.BooleanField(default=False)
+    age_restricted = models.BooleanField(default=False)
+    interactions_restricted = models.BooleanField(default=False)
+    label = models.CharField(max_length=200, blank=True, default="")
     replies_count = models.PositiveIntegerField(default=0)
     reblogs_count = models.PositiveIntegerField(default=0)
     favourites_count = models.PositiveIntegerField(default=0)

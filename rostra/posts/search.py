@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
@@ -71,11 +71,14 @@ def _fts5_query(query: str) -> str:
 def search_posts(query: str, viewer: Account | None) -> QuerySet:
     """Posts matching ``query`` that ``viewer`` may see, newest first."""
     from rostra.posts.models import Post
-    from rostra.posts.visibility import visible_q
+    from rostra.posts.visibility import discoverable_q, visible_q
 
     # PostgreSQL text cannot hold NUL; a query carrying one would raise, not match.
     query = (query or "").replace("\x00", "").strip()
     base = Post.objects.filter(visible_q(viewer), reblog_of__isnull=True)
+    # What moderators demoted (or whose author they limited) is found by its author only.
+    base = base.filter(discoverable_q() | Q(account=viewer)) if viewer else base.filter(
+        discoverable_q())
     if not query:
         return base.none()
     if _sqlite():

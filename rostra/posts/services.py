@@ -301,11 +301,14 @@ def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Dr
                 raise NotVisible()
             if is_blocked_between(author, parent.account):
                 raise PostError("You cannot reply to this account.", "in_reply_to")
+            if parent.interactions_restricted:
+                raise PostError(RESTRICTED, "in_reply_to")
     draft = Draft(
         text=text, content=render_text(text, find) if text.strip() else "",
         visibility=visibility,
         published=item.published or timezone.now(), source=item.source,
-        spoiler_text=spoiler_text, sensitive=item.sensitive or bool(spoiler_text),
+        spoiler_text=spoiler_text,
+        sensitive=item.sensitive or bool(spoiler_text) or author.sensitized_at is not None,
         language=item.language, in_reply_to=parent, quiet=item.quiet, uri=item.uri,
         origin_url=item.origin_url)
     if item.poll is not None:
@@ -448,6 +451,9 @@ def delete_post(actor: Account, post: Post, *, as_moderator: bool = False) -> No
     transaction.on_commit(after)
 
 
+RESTRICTED = "Moderators turned off replies, boosts and likes on this post."
+
+
 def _require_visible(account: Account, post: Post) -> None:
     if not can_see(account, post):
         raise NotVisible()
@@ -460,6 +466,8 @@ def reblog(account: Account, post: Post) -> Post:
     _require_visible(account, post)
     if post.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
         raise PostError("Followers-only and direct posts cannot be boosted.")
+    if post.interactions_restricted and post.account_id != account.pk:
+        raise PostError(RESTRICTED)
     if is_blocked_between(account, post.account):
         raise NotVisible()
     existing = Post.objects.filter(account=account, reblog_of=post).first()
@@ -485,6 +493,8 @@ def favourite(account: Account, post: Post) -> Favourite:
     if post.reblog_of_id:
         post = post.reblog_of
     _require_visible(account, post)
+    if post.interactions_restricted and post.account_id != account.pk:
+        raise PostError(RESTRICTED)
     with transaction.atomic():
         fav, created = Favourite.objects.get_or_create(account=account, post=post)
         if created:

@@ -4,6 +4,9 @@
 * followers-only (``private``): the author, their followers, the mentioned;
 * direct: the author and the mentioned;
 * never across a block (either direction) or from a suspended account;
+* never once moderators removed it (not even to its author: the statement of
+  reasons shows what was removed); an age-restricted post never to visitors who
+  are not signed in;
 * a boost is visible when both the boost and the boosted post are.
 
 ``can_see`` answers for one post; ``visible_q`` is the same rule as a query filter;
@@ -25,6 +28,10 @@ OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 def _can_see_one(viewer: Account | None, post: Post, blocked: set[int]) -> bool:
     author = post.account
+    if post.removed_at is not None:
+        return False
+    if viewer is None and post.age_restricted:
+        return False
     if viewer is not None and viewer.pk == author.pk:
         return True
     if author.suspended_at is not None:
@@ -55,9 +62,12 @@ def can_see(viewer: Account | None, post: Post) -> bool:
 def visible_q(viewer: Account | None) -> Q:
     """The same rule as ``can_see``, as a filter on ``Post`` querysets."""
     # A boost shows only while the boosted post's author is not suspended (as can_see).
-    boosted_ok = Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True)
+    boosted_ok = Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True,
+                                               reblog_of__removed_at__isnull=True)
     if viewer is None:
-        return Q(visibility__in=OPEN, account__suspended_at__isnull=True) & boosted_ok
+        boosted_ok &= Q(reblog_of__isnull=True) | Q(reblog_of__age_restricted=False)
+        return (Q(visibility__in=OPEN, account__suspended_at__isnull=True,
+                  removed_at__isnull=True, age_restricted=False) & boosted_ok)
     followed = Follow.objects.filter(account=viewer).values("target_account_id")
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
     rule = (
@@ -67,12 +77,18 @@ def visible_q(viewer: Account | None) -> Q:
         | Q(id__in=mentioned)
     )
     rule &= Q(account__suspended_at__isnull=True) | Q(account=viewer)
-    rule &= boosted_ok
+    rule &= Q(removed_at__isnull=True) & boosted_ok
     blocked = blocked_account_ids(viewer)
     if blocked:
         rule &= ~Q(account_id__in=blocked)
         rule &= Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=blocked)
     return rule
+
+
+def discoverable_q(prefix: str = "") -> Q:
+    """Posts that public timelines, trends and search may show to people who did
+    not ask for them: neither demoted nor by a limited account (moderators' measures)."""
+    return Q(**{f"{prefix}demoted": False, f"{prefix}account__limited_at__isnull": True})
 
 
 def visible_posts(viewer: Account | None):
@@ -92,6 +108,8 @@ def _chunks(ids: set[int]) -> Iterator[list[int]]:
 
 def _who_can_see_one(post: Post, ids: set[int]) -> set[int]:
     author = post.account
+    if post.removed_at is not None:
+        return set()
     allowed = {author.pk} & ids
     others = ids - {author.pk}
     if author.suspended_at is not None or not others:

@@ -63,6 +63,13 @@ def on_post_deleted(sender, post_id: int, account: Account, **kwargs) -> None:
 
 
 @_guarded
+def on_post_removed(sender, post, **kwargs) -> None:
+    """Moderators removed a post: streams drop it as if it were deleted."""
+    streams.publish(streams.DELETE, streams.delete_streams(post.pk, post.account),
+                    post_id=post.pk)
+
+
+@_guarded
 def on_notification_created(sender, notification, **kwargs) -> None:
     streams.publish(streams.NOTIFICATION, [streams.user_stream(notification.account_id)],
                     notification_id=notification.pk)
@@ -74,5 +81,6 @@ def connect() -> None:
     post_events.post_reblogged.connect(on_reblogged, dispatch_uid=uid + "reblogged")
     post_events.post_updated.connect(on_post_updated, dispatch_uid=uid + "updated")
     post_events.post_deleted.connect(on_post_deleted, dispatch_uid=uid + "deleted")
+    post_events.post_removed.connect(on_post_removed, dispatch_uid=uid + "removed")
     notification_events.notification_created.connect(on_notification_created,
                                                      dispatch_uid=uid + "notification")

@@ -20,7 +20,7 @@ from rostra.core.ids import id_floor, id_time
 from rostra.core.sql import InIds
 from rostra.posts.models import Bookmark, Favourite, Mention, Post, Tag, Visibility
 from rostra.posts.queries import hydrate, with_relations
-from rostra.posts.visibility import OPEN, can_see, visible_q
+from rostra.posts.visibility import OPEN, can_see, discoverable_q, visible_q
 from rostra.timelines.lists import exclusive_member_ids, member_ids
 from rostra.timelines.models import List
 from rostra.timelines.pagination import Page, paginate
@@ -45,7 +45,7 @@ def home_query(viewer: Account):
     exclusive = exclusive_member_ids(viewer) - {viewer.pk}
     sources = [a for a in authors if a not in exclusive] if exclusive else authors
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    qs = Post.objects.filter(InIds("account_id", sources)).filter(
+    qs = Post.objects.filter(InIds("account_id", sources), removed_at__isnull=True).filter(
         Q(account_id=viewer.pk)
         | Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False)
         | Q(id__in=mentioned)
@@ -57,7 +57,8 @@ def home_query(viewer: Account):
     if no_boosts:
         qs = qs.exclude(InIds("account_id", no_boosts), reblog_of__isnull=False)
     # A boost shows only while the boosted author is visible: not hidden, not suspended.
-    boosted_ok = Q(reblog_of__account__suspended_at__isnull=True)
+    boosted_ok = Q(reblog_of__account__suspended_at__isnull=True,
+                   reblog_of__removed_at__isnull=True)
     if hidden:
         boosted_ok &= ~Q(reblog_of__account_id__in=hidden)
     blocked_server = domain_hidden_q(viewer, "reblog_of__account")
@@ -125,7 +126,7 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
     if not members:
         return []
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    qs = Post.objects.filter(InIds("account_id", members)).filter(
+    qs = Post.objects.filter(InIds("account_id", members), removed_at__isnull=True).filter(
         Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False) | Q(id__in=mentioned)
     )
     own_thread = Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id=F("account_id"))
@@ -145,7 +146,8 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
         qs = qs.exclude(InIds("account_id", no_boosts), reblog_of__isnull=False)
     if hidden:
         qs = qs.filter(Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=hidden))
-    qs = qs.filter(Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True))
+    qs = qs.filter(Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True,
+                                                 reblog_of__removed_at__isnull=True))
     blocked_server = domain_hidden_q(viewer, "reblog_of__account")
     if blocked_server is not None:
         qs = qs.filter(Q(reblog_of__isnull=True) | ~blocked_server)
@@ -156,10 +158,18 @@ def _show(qs, page: Page, viewer: Account | None) -> list[Post]:
     return hydrate(paginate(with_relations(qs), page), viewer)
 
 
+def _open_to(qs: QuerySet, viewer: Account | None) -> QuerySet:
+    """Public timelines leave out what moderators removed, demoted or limited, and
+    show age-restricted posts only to people signed in."""
+    qs = qs.filter(discoverable_q(), removed_at__isnull=True)
+    return qs.filter(age_restricted=False) if viewer is None else qs
+
+
 def _public_base(viewer: Account | None):
     qs = Post.objects.filter(
         visibility=Visibility.PUBLIC, reblog_of__isnull=True, account__suspended_at__isnull=True
     ).filter(Q(in_reply_to__isnull=True) | Q(in_reply_to_account_id=F("account_id")))
+    qs = _open_to(qs, viewer)
     if viewer is not None:
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:
@@ -202,9 +212,9 @@ def tag(viewer: Account | None, name: str, page: Page) -> list[Post]:
     found = Tag.objects.filter(name=name.lower()).first()
     if found is None:
         return []
-    qs = Post.objects.filter(
+    qs = _open_to(Post.objects.filter(
         visibility=Visibility.PUBLIC, post_tags__tag=found, account__suspended_at__isnull=True
-    )
+    ), viewer)
     if viewer is not None:
         hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
         if hidden:

@@ -28,6 +28,7 @@ from rostra.accounts.services import blocked_account_ids, muted_account_ids
 from rostra.core.ids import id_floor
 from rostra.core.text import extract_urls
 from rostra.posts.models import Post, PostTag, Tag, Visibility
+from rostra.posts.visibility import discoverable_q
 
 TAG_DAYS = 7
 STATUS_DAYS = 2
@@ -54,8 +55,9 @@ def _public_posts(days: int):
     """Public original posts of the last ``days`` days, by unsuspended accounts."""
     return Post.objects.filter(
         id__gte=id_floor(_since(days)), visibility=Visibility.PUBLIC,
-        reblog_of__isnull=True, account__suspended_at__isnull=True,
-    )
+        reblog_of__isnull=True, account__suspended_at__isnull=True, removed_at__isnull=True,
+        age_restricted=False,
+    ).filter(discoverable_q())
 
 
 def _history(uses: list[tuple[datetime, int]]) -> list[dict]:

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from rostra.web.views import (
     compose,
@@ -9,6 +10,7 @@ from rostra.web.views import (
     posts,
     profiles,
     search,
+    statements,
     timelines,
 )
 
@@ -33,6 +35,17 @@ urlpatterns = [
          name="moderation_assign"),
     path("moderation/cases/<int:case_id>/notes", moderation.note, name="moderation_note"),
     path("moderation/audit", moderation.audit_log, name="moderation_audit"),
+    path("moderation/cases/<int:case_id>/decide", moderation.decide,
+         name="moderation_decide"),
+    path("moderation/appeals", moderation.appeal_queue, name="moderation_appeals"),
+    path("moderation/flaggers", moderation.flaggers, name="moderation_flaggers"),
+    path("moderation/transparency", moderation.transparency, name="moderation_transparency"),
+    path("moderation/appeals/<int:appeal_id>", moderation.appeal, name="moderation_appeal"),
+    path("statements/<int:decision_id>", statements.statement, name="statement"),
+    # Mastodon apps open a moderation warning ("strike") at this address.
+    path("disputes/strikes/<int:decision_id>",
+         RedirectView.as_view(pattern_name="web:statement", query_string=True)),
+    path("notices/<uuid:receipt>/appeal", notices.appeal, name="notice_appeal"),
     path("notifications/clear", notifications.clear, name="notifications_clear"),
     # Posts: pages and the buttons under each post.
     path("posts/<int:post_id>/delete", posts.delete, name="post_delete"),

@@ -469,3 +469,37 @@ def test_a_report_not_forwarded_or_about_a_local_account_sends_nothing(alice, ma
     committed(moderation.report, alice, bob, comment="Meh")
     committed(moderation.report, alice, make_user("carol").account, forward=True)
     assert sent("Flag") == []
+
+
+def test_moderators_removal_deletes_remote_copies_and_a_reversal_sends_the_post_again(alice):
+    from rostra.moderation import appeals, decisions, services
+
+    follow_remotely(remote("fan", "one.example"), alice)
+    post = committed(posts.create_post, alice, "Borderline")
+    mods = factories.make_user("mod1", admin=True), factories.make_user("mod2", admin=True)
+    case = services.open_own_initiative(mods[0], posts=[post], category="terms")
+    decision = committed(decisions.decide, case, "remove", by=mods[0], ground="terms",
+                         terms_ground="Rule 2", explanation="Too far.", facts="Seen by us.")
+    (removed,) = sent("Delete")
+    assert removed.inbox_url == "https://one.example/inbox"
+    assert json.loads(removed.payload)["object"]["id"].endswith(f"/statuses/{post.pk}")
+    appeal = appeals.file_appeal(decision, "It is satire.", account=alice)
+    committed(appeals.review, appeal, by=mods[1], reverse=True, response="It is satire.")
+    creates = sent("Create")
+    assert len(creates) == 2 and json.loads(creates[-1].payload)["object"]["id"].endswith(
+        f"/statuses/{post.pk}")
+
+
+def test_a_decision_on_a_remote_account_can_be_flagged_to_its_server(alice):
+    from rostra.moderation import decisions, services
+
+    troll = remote("troll", "far.example")
+    mod = factories.make_user("mod1", admin=True)
+    case = services.report(alice, troll, category="spam", comment="Spam from far away")
+    committed(decisions.decide, case, "limit", by=mod, ground="terms", terms_ground="Rule 1",
+              explanation="Unsolicited advertising.", facts="20 replies.", send_flag=True)
+    (flag,) = sent("Flag")
+    body = json.loads(flag.payload)
+    assert flag.inbox_url == "https://far.example/inbox"
+    assert body["content"] == "Unsolicited advertising." and troll.uri in body["object"]
+    assert "alice" not in flag.payload  # the reporter stays anonymous

@@ -184,3 +184,19 @@ def test_only_staff_may_be_assigned(alice):
     case = notice()
     with pytest.raises(services.NoticeError):
         services.assign(case, factories.make_user("plain"), by=None)
+
+
+def test_a_notice_about_a_media_file_locates_its_post(alice):
+    from rostra.posts.media import upload_media
+
+    upload = upload_media(alice, factories.image_bytes(), description="A cat")
+    post = factories.make_post(alice, "My cat", media=[upload])
+    upload.refresh_from_db()
+    case = notice(content_url=f"{BASE}{upload.file.url}", category=Category.INTIMATE_IMAGES)
+    assert list(case.target_posts.all()) == [post] and case.target_account == alice
+
+
+def test_every_profile_offers_a_report_link_that_locates_the_account(client, alice):
+    page = client.get(reverse("web:profile", args=["alice"]))
+    assert b'href="/notices/new?url=http://testserver/@alice"' in page.content
+    assert b"this account" in page.content

@@ -86,3 +86,77 @@ def test_sign_up_post_image_and_be_followed(browser, live_server, tmp_path):
 
     writer.close()
     reader.close()
+
+
+def _log_in(browser, base: str, username: str):
+    from playwright.sync_api import expect
+
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Username or e-mail address").fill(username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base}/home")
+    return page
+
+
+def test_a_notice_is_decided_appealed_and_reversed_in_the_browser(browser, live_server,
+                                                                  settings):
+    """Issue 6's "done when": a notice from someone without an account is decided,
+    the author reads the statement of reasons and wins an appeal restoring the post."""
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    settings.ROSTRA_DOMAIN = base.split("://", 1)[1]  # the notice's URL is one of ours
+    author = factories.make_user("olga").account
+    post = factories.make_post(author, "Tickets for the concert, half price")
+    for name in ("mod1", "mod2"):
+        factories.make_user(name, admin=True)
+
+    visitor = browser.new_context().new_page()
+    visitor.set_default_timeout(15_000)
+    visitor.goto(f"{base}/notices/new?url={base}/@olga/{post.pk}")
+    visitor.get_by_label("Scam, fraud or phishing").check()
+    visitor.get_by_label("Why it is illegal or against this server's rules").fill(
+        "The same tickets are sold by ten accounts; nobody receives them.")
+    visitor.get_by_label("Your name").fill("Pia")
+    visitor.get_by_label("Your e-mail address").fill("pia@example.org")
+    visitor.get_by_label("I believe, in good faith").check()
+    visitor.get_by_role("button", name="Send the notice").click()
+    expect(visitor.get_by_role("heading", name="Notice R-")).to_be_visible()
+
+    mod1 = _log_in(browser, base, "mod1")
+    mod1.goto(f"{base}/moderation")
+    mod1.get_by_role("link", name="R-").first.click()
+    mod1.get_by_label("Remove the content").check()
+    mod1.get_by_label("Illegal content (a law)").check()
+    mod1.get_by_label("The law (for illegal content)").fill("Art. 6 Directive 2005/29/EC")
+    mod1.get_by_label("Why the content breaks it").fill("Tickets that do not exist.")
+    mod1.get_by_label("Facts and circumstances relied on").fill("Ten identical offers.")
+    mod1.get_by_role("button", name="Decide").click()
+    expect(mod1.get_by_text("Decided: Remove the content.")).to_be_visible()
+    visitor.goto(f"{base}/@olga/{post.pk}")
+    expect(visitor.get_by_text("Tickets for the concert")).to_have_count(0)
+
+    olga = _log_in(browser, base, "olga")
+    olga.goto(f"{base}/notifications")
+    olga.get_by_role("link", name="Read the statement of reasons").click()
+    expect(olga.get_by_text("We removed the content.")).to_be_visible()
+    expect(olga.get_by_text("Art. 6 Directive 2005/29/EC")).to_be_visible()
+    olga.get_by_label("Why the decision should change").fill("I am the organiser's agent.")
+    olga.get_by_role("button", name="Send the appeal").click()
+    expect(olga.get_by_text("Your appeal was received.")).to_be_visible()
+
+    mod2 = _log_in(browser, base, "mod2")
+    mod2.goto(f"{base}/moderation/appeals")
+    mod2.get_by_role("link", name="Appeal ").first.click()
+    mod2.get_by_label("Reverse the decision").check()
+    mod2.get_by_label("Explain the outcome").fill("The organiser confirmed the sale.")
+    mod2.get_by_role("button", name="Send the outcome").click()
+    expect(mod2.get_by_text("Appeal decision reversed.")).to_be_visible()
+
+    visitor.goto(f"{base}/@olga/{post.pk}")
+    expect(visitor.get_by_text("Tickets for the concert, half price")).to_be_visible()
+    for page in (visitor, mod1, olga, mod2):
+        page.context.close()

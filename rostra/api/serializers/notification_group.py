@@ -7,9 +7,10 @@ from __future__ import annotations
 from rostra.accounts.models import Account
 from rostra.api.serializers.account import MISSING_AVATAR, account_url, serialize_account
 from rostra.api.serializers.common import file_url, iso
-from rostra.api.serializers.notification import api_type
+from rostra.api.serializers.notification import api_type, serialize_account_warning
 from rostra.api.serializers.status import serialize_statuses
 from rostra.core.links import absolute_url
+from rostra.moderation.models import Decision
 from rostra.notifications.groups import Group
 
 
@@ -27,6 +28,12 @@ def serialize_group(group: Group) -> dict:
     }
     if latest.post_id:
         data["status_id"] = str(latest.post_id)
+    if latest.warning_id is not None:
+        decision = (Decision.objects.filter(pk=latest.warning_id)
+                    .select_related("target_account").first())
+        if decision is not None:
+            data["moderation_warning"] = serialize_account_warning(decision,
+                                                                   latest.from_account)
     return data
 
 

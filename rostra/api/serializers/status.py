@@ -55,8 +55,10 @@ def _one(post: Post, viewer: Account | None) -> dict:
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": str(post.in_reply_to_account_id)
         if post.in_reply_to_account_id else None,
-        "sensitive": post.sensitive,
-        "spoiler_text": post.spoiler_text,
+        "sensitive": (post.sensitive or post.age_restricted or bool(post.label)
+                      or post.account.sensitized_at is not None),
+        # Apps have no place for a moderators' label: it leads the content warning.
+        "spoiler_text": " · ".join(t for t in (post.label, post.spoiler_text) if t),
         "visibility": post.visibility,
         "language": post.language or None,
         "uri": status_uri(post),

@@ -6,11 +6,12 @@ import uuid
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from rostra.moderation import services
-from rostra.moderation.models import Case
+from rostra.moderation import appeals, decisions, services
+from rostra.moderation.models import Appeal, Case
 from rostra.web.forms.account import bound_data
+from rostra.web.forms.moderation import AppealForm
 from rostra.web.forms.notices import NoticeForm
 
 
@@ -39,7 +40,40 @@ def new(request):
 def receipt(request, receipt: uuid.UUID):
     """The notifier's page: case number, what was received, where it stands. Anyone
     holding the link (sent only to the notifier) sees it; it shows no one's identity."""
+    return _receipt_page(request, _case(receipt), AppealForm())
+
+
+def _case(receipt: uuid.UUID) -> Case:
     case = Case.objects.filter(receipt=receipt).first()
     if case is None:
         raise Http404("No such notice.")
-    return render(request, "web/notices/receipt.html", {"case": case})
+    return case
+
+
+def _receipt_page(request, case: Case, form: AppealForm, status: int = 200):
+    decision = case.decisions.order_by("-created_at", "-pk").first()
+    return render(request, "web/notices/receipt.html", {
+        "case": case, "decision": decision,
+        "lines": decisions.statement_lines(decision) if decision else None,
+        "appeals": list(decision.appeals.filter(role=Appeal.Role.NOTIFIER)) if decision else [],
+        "may_appeal": decision is not None and appeals.can_appeal(decision,
+                                                                  Appeal.Role.NOTIFIER),
+        "form": form}, status=status)
+
+
+@require_POST
+def appeal(request, receipt: uuid.UUID):
+    """The notifier contests the decision on their notice (the receipt is the key)."""
+    case = _case(receipt)
+    decision = case.decisions.order_by("-created_at", "-pk").first()
+    form = AppealForm(request.POST)
+    if decision is not None and form.is_valid():
+        try:
+            appeals.file_appeal(decision, form.cleaned_data["text"], receipt=receipt)
+        except services.NoticeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("web:notice_receipt", receipt=receipt)
+    elif decision is None:
+        form.add_error(None, "There is no decision to appeal yet.")
+    return _receipt_page(request, case, form, status=400)
