@@ -13,6 +13,9 @@ COMMANDS = {
     "demo": "seed demo accounts and posts into an empty database",
     "import": "import: x-archive PATH.zip | mastodon-archive PATH | csv KIND PATH.csv, "
               "--user USERNAME [--dry-run ...]",
+    "hashlist": "hash lists: import FILE --name N --kind K --action A | list | remove --name N",
+    "hashfeed": "hash feeds: subscribe URL --name N [--action block|review] | pull [--name N] "
+                "| list",
     "dsa": "EU DSA: export-statements --since DATE [--send] | transparency-report ...",
     "manage": "run any Django management command (rostra manage help)",
 }

@@ -25,6 +25,13 @@ ROSTRA_VIDEO_MAX_BYTES = env_int("ROSTRA_VIDEO_MAX_BYTES", 99 * 1024 * 1024)
 ROSTRA_VIDEO_MAX_SECONDS = env_int("ROSTRA_VIDEO_MAX_SECONDS", 3600)
 ROSTRA_VIDEO_MAX_PIXELS = env_int("ROSTRA_VIDEO_MAX_PIXELS", 3840 * 2160)
 ROSTRA_VIDEO_MAX_FPS = env_int("ROSTRA_VIDEO_MAX_FPS", 120)
+# Media gate (rostra.safety.matching): the PDQ match radius, and how often each process
+# looks for hash-list changes (seconds).
+ROSTRA_PDQ_MAX_DISTANCE = env_int("ROSTRA_PDQ_MAX_DISTANCE", 31)
+ROSTRA_HASH_INDEX_REFRESH = env_int("ROSTRA_HASH_INDEX_REFRESH", 30)
+ROSTRA_HASH_FEED_INTERVAL = env_int("ROSTRA_HASH_FEED_INTERVAL", 120)
+# Quarantined media files (hash-list matches), outside the public media storage.
+ROSTRA_QUARANTINE_ROOT = env("ROSTRA_QUARANTINE_ROOT") or str(BASE_DIR / "quarantine")
 ROSTRA_POLL_MAX_OPTIONS = 4
 ROSTRA_REGISTRATION = env("ROSTRA_REGISTRATION", "open")
 # API rate limits (rostra.api.ratelimit): Mastodon's defaults; off only for load tests.

@@ -25,12 +25,19 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_VIDEO_MAX_SECONDS": "Maximum length of one video in seconds (default 3600)",
     "ROSTRA_VIDEO_MAX_PIXELS": "Maximum pixels of one video frame (default 3840×2160)",
     "ROSTRA_VIDEO_MAX_FPS": "Maximum frame rate of one video (default 120)",
+    "ROSTRA_PDQ_MAX_DISTANCE": "Largest PDQ Hamming distance (of 256 bits) that matches a hash "
+                               "list entry (default 31)",
+    "ROSTRA_HASH_INDEX_REFRESH": "Seconds between each process's checks for hash-list changes "
+                                 "(default 30)",
     "ROSTRA_EMAIL_URL": "smtp://user:pass@host:port to send mail; console/file otherwise",
     "ROSTRA_RATE_LIMITS_ENABLED": "0 turns off the API rate limits",
     "ROSTRA_EMAIL_FROM": "Sender address of outgoing mail",
     "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links)",
     "ROSTRA_FEDERATION_ALLOW_HTTP": "1 to let outbound fetches use plain http (testing only)",
     "ROSTRA_FEDERATION_ALLOW_PRIVATE": "1 to let outbound fetches reach private addresses",
+    "ROSTRA_HASH_FEED_INTERVAL": "Seconds between pulls of subscribed hash feeds (default 120)",
+    "ROSTRA_QUARANTINE_ROOT": "Where quarantined media are kept, never served (default "
+                              "DATA_DIR/quarantine)",
     "ROSTRA_DSA_ENDPOINT": "EU DSA Transparency Database API base URL, for `rostra dsa "
                            "export-statements --send`",
     "ROSTRA_DSA_TOKEN": "API token of this platform for the DSA Transparency Database",

@@ -21,6 +21,7 @@ from rostra.core import text as text_mod
 from rostra.federation import policy, uris
 from rostra.posts.models import Visibility
 from rostra.posts.services import RemoteMedia, RemotePoll
+from rostra.safety.provenance import ai_source_type
 
 PUBLIC_IDS = frozenset({uris.PUBLIC, "as:Public", "Public"})
 MAX_TAGS = 50
@@ -141,6 +142,33 @@ def _guess_type(kind: str, url: str) -> str:
     return "video/mp4" if kind == "Video" else ""
 
 
+# An attachment's digital source type, under the names senders give it (our context
+# term, a schema.org prefix, the full IRI); schema.org's own enumeration members too.
+_SOURCE_TYPE_KEYS = ("digitalSourceType", "schema:digitalSourceType",
+                     "https://schema.org/digitalSourceType", "http://schema.org/digitalSourceType")
+_SCHEMA_AI_MEMBERS = frozenset({"TrainedAlgorithmicMediaDigitalSource",
+                                "CompositeWithTrainedAlgorithmicMediaDigitalSource"})
+
+
+def declares_ai_generated(item: dict) -> bool:
+    """Whether an attachment's ``digitalSourceType`` says AI-generated: an IPTC
+    trained-algorithmic term (see ``safety.provenance``) or its schema.org member,
+    as a string, an ``{"id": ...}`` object or a list of them."""
+    for key in _SOURCE_TYPE_KEYS:
+        values = item.get(key)
+        for value in (values if isinstance(values, list) else [values])[:8]:
+            if isinstance(value, dict):
+                value = value.get("id") or value.get("@id")
+            if not isinstance(value, str):
+                continue
+            if ai_source_type(value):
+                return True
+            member = value.rsplit("/", 1)[-1].removeprefix("schema:")
+            if member in _SCHEMA_AI_MEMBERS and "schema" in value:
+                return True
+    return False
+
+
 def attachments(doc: dict, host: str) -> list[RemoteMedia]:
     """The attachments of a remote post (images and videos, as remote URLs)."""
     if policy.rejects_media(host):
@@ -165,6 +193,7 @@ def attachments(doc: dict, host: str) -> list[RemoteMedia]:
             blurhash=_str(item.get("blurhash"), 64),
             width=width if isinstance(width, int) and 0 < width < 100_000 else None,
             height=height if isinstance(height, int) and 0 < height < 100_000 else None,
+            ai_generated=declares_ai_generated(item),
         ))
     return media
 

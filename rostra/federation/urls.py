@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from rostra.federation.views import actors, discovery, x_connections
+from rostra.federation.views import actors, discovery, hash_feeds, x_connections
 
 app_name = "federation"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("actor/outbox", actors.instance_actor_outbox, name="instance_actor_outbox"),
     path("inbox", actors.inbox, name="shared_inbox"),
     path("x-connections/lookup", x_connections.lookup, name="x_connections_lookup"),
+    path("safety/feeds/<str:name>.json", hash_feeds.feed, name="hash_feed"),
     path("users/<str:username>", actors.actor, name="actor"),
     path("users/<str:username>/inbox", actors.inbox, name="inbox"),
     path("users/<str:username>/outbox", actors.outbox, name="outbox"),

@@ -92,7 +92,7 @@ def decide(case: Case, measure: str, *, by: User | None, explanation: str = "", 
            territorial_scope: Sequence[str] = (), ends_at: datetime | None = None,
            automated_detection: bool | None = None,
            automated_decision: str = Automation.NOT, send_flag: bool = False,
-           warn: bool = False) -> Decision:
+           warn: bool = False, keep_open: bool = False) -> Decision:
     """Decide ``case`` (open) with ``measure``; return the decision.
 
     A restrictive measure needs a ground (``illegal`` with the law, or ``terms``
@@ -100,7 +100,8 @@ def decide(case: Case, measure: str, *, by: User | None, explanation: str = "", 
     (by default the case's posts), an account measure on the case's account.
     ``ends_at`` makes it temporary. ``by`` is the moderator (a staff user), or None
     for a fully automated decision. ``warn`` tells the account of a decision not to
-    act too (a warning). Raises ``NoticeError``."""
+    act too (a warning). ``keep_open`` leaves the case in the queue (an automated
+    provisional measure that a moderator must still review). Raises ``NoticeError``."""
     if measure not in Measure.values:
         raise NoticeError("Choose a measure.", "measure")
     if case.status != Case.Status.OPEN:
@@ -143,9 +144,9 @@ def decide(case: Case, measure: str, *, by: User | None, explanation: str = "", 
         raise NoticeError(str(exc), "territorial_scope") from None
     if posts is None:
         posts = list(case.target_posts.select_related("account"))
-    posts = [p for p in posts]
+    posts = list(posts)
     account = case.target_account
-    if measure in POST_MEASURES and not posts:
+    if measure in POST_MEASURES and not posts and not case.media.exists():
         raise NoticeError("This measure acts on posts, and the case has none.", "measure")
     if measure in POST_MEASURES and any(p.account_id != (account.pk if account else p.account_id)
                                         for p in posts):
@@ -169,8 +170,9 @@ def decide(case: Case, measure: str, *, by: User | None, explanation: str = "", 
             decision.target_posts.set(posts)
         decision.effects = _apply(decision, posts, account, now)
         Decision.objects.filter(pk=decision.pk).update(effects=decision.effects)
-        Case.objects.filter(pk=case.pk).update(status=Case.Status.DECIDED, decided_at=now)
-        case.status, case.decided_at = Case.Status.DECIDED, now
+        if not keep_open:
+            Case.objects.filter(pk=case.pk).update(status=Case.Status.DECIDED, decided_at=now)
+            case.status, case.decided_at = Case.Status.DECIDED, now
         audit(by, "decision.taken", case, decision=decision.pk, measure=measure,
               ground=ground, posts=[p.pk for p in posts] if measure in POST_MEASURES else [],
               account=account.acct if account else None,

@@ -13,5 +13,8 @@ def on_flag_received(sender, report, **kwargs) -> None:
 
 def connect() -> None:
     from rostra.federation import events
+    from rostra.moderation import shield
+
+    shield.connect()
 
     events.flag_received.connect(on_flag_received, dispatch_uid="rostra-moderation-flag")

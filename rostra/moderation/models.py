@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from rostra.accounts.models import Account
-from rostra.posts.models import Post
+from rostra.posts.models import Media, Post
 
 
 class Category(models.TextChoices):
@@ -18,6 +18,7 @@ class Category(models.TextChoices):
 
     CSAM = "csam", "Child sexual abuse material"
     INTIMATE_IMAGES = "intimate_images", "Intimate images shared without consent (incl. deepfakes)"
+    AI_SEXUAL_IMAGERY = "ai_sexual_imagery", "Sexual AI-generated imagery of a real person"
     TERRORISM = "terrorism", "Terrorist content"
     ILLEGAL_HATE = "illegal_hate", "Illegal hate speech or incitement to violence"
     THREATS = "threats", "Threats, harassment or stalking"
@@ -31,7 +32,8 @@ class Category(models.TextChoices):
     OTHER = "other", "Something else"
 
 
-ILLEGAL = frozenset({Category.CSAM, Category.INTIMATE_IMAGES, Category.TERRORISM,
+ILLEGAL = frozenset({Category.CSAM, Category.INTIMATE_IMAGES, Category.AI_SEXUAL_IMAGERY,
+                     Category.TERRORISM,
                      Category.ILLEGAL_HATE, Category.THREATS, Category.SCAM, Category.PRIVACY,
                      Category.INTELLECTUAL_PROPERTY, Category.ELECTIONS, Category.OTHER_ILLEGAL})
 
@@ -86,6 +88,13 @@ class Case(models.Model):
     forward = models.BooleanField(default=False)  # send a Flag to the account's server
     external_id = models.CharField(max_length=2048, blank=True, default="")  # a Flag's id
     receipt = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Automated detection (the media gate): the media matched, and the evidence kept
+    # with restricted access (hashes, lists, uploader, time, source, address).
+    media = models.ManyToManyField(Media, blank=True, related_name="+")
+    evidence = models.JSONField(default=dict, blank=True)
+    # Child sexual abuse material is reported to the competent hotline or authority.
+    report_to_authority = models.BooleanField(default=False)
+    reported_to_authority_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey("accounts.User", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

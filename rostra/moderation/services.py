@@ -38,7 +38,7 @@ MAX_EXPLANATION = 5000
 
 # Higher first. Child sexual abuse material and intimate-image abuse before
 # everything; then trusted flaggers (Art. 22); then illegal content; then the rest.
-PRIORITY = {Category.CSAM: 100, Category.INTIMATE_IMAGES: 90}
+PRIORITY = {Category.CSAM: 100, Category.INTIMATE_IMAGES: 90, Category.AI_SEXUAL_IMAGERY: 90}
 TRUSTED_BONUS = 50
 ILLEGAL_PRIORITY = 30
 OTHER_PRIORITY = 10
@@ -48,6 +48,7 @@ OTHER_PRIORITY = 10
 DEADLINE = {
     Category.CSAM: timedelta(hours=1),
     Category.INTIMATE_IMAGES: timedelta(hours=1),
+    Category.AI_SEXUAL_IMAGERY: timedelta(hours=1),
     Category.TERRORISM: timedelta(hours=1),  # EU Regulation 2021/784: one hour
 }
 ILLEGAL_DEADLINE = timedelta(hours=24)
@@ -236,6 +237,19 @@ def reopen(case: Case, *, by) -> Case:
         Case.objects.filter(pk=case.pk).update(status=Case.Status.OPEN, decided_at=None)
         case.status, case.decided_at = Case.Status.OPEN, None
         audit(by, "case.reopened", case)
+    return case
+
+
+def mark_reported_to_authority(case: Case, *, by) -> Case:
+    """Record that the case (child sexual abuse material) went to the competent
+    hotline or authority."""
+    if not case.report_to_authority:
+        raise NoticeError("This case is not one to report to an authority.")
+    now = timezone.now()
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(reported_to_authority_at=now)
+        case.reported_to_authority_at = now
+        audit(by, "case.reported_to_authority", case)
     return case
 
 

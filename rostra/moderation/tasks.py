@@ -9,3 +9,19 @@ def end_measure(decision_id: int) -> bool:
     from rostra.moderation.decisions import end_measure as end
 
     return end(decision_id)
+
+
+@task()
+def rescan_media(entry_ids: list[int]) -> int:
+    """Stored media against new hash-list entries (the image-abuse shield)."""
+    from rostra.moderation.shield import rescan
+
+    return rescan(entry_ids)
+
+
+@task()
+def rescan_list(list_id: int, added_at: str) -> int:
+    """Stored media against the entries a large list import added."""
+    from rostra.moderation.shield import rescan_added
+
+    return rescan_added(list_id, added_at)

@@ -84,6 +84,8 @@ _CATEGORIES: dict[str, tuple[str, tuple[str, ...], str]] = {
                     ("KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",), ""),
     Category.INTIMATE_IMAGES: ("STATEMENT_CATEGORY_CYBER_VIOLENCE",
                                ("KEYWORD_NON_CONSENSUAL_IMAGE_SHARING",), ""),
+    Category.AI_SEXUAL_IMAGERY: ("STATEMENT_CATEGORY_CYBER_VIOLENCE",
+                                 ("KEYWORD_NON_CONSENSUAL_MATERIAL_DEEPFAKE",), ""),
     Category.TERRORISM: ("STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
                          ("KEYWORD_TERRORIST_CONTENT",), ""),
     Category.ILLEGAL_HATE: ("STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
@@ -222,7 +224,10 @@ def _content_types(posts) -> list[str]:
         if (post.text.strip() or post.spoiler_text.strip()
                 or _TAG.sub("", post.content).strip() or hasattr(post, "poll")):
             found.add("CONTENT_TYPE_TEXT")
-        found.update(_MEDIA_TYPES.get(m.kind, "CONTENT_TYPE_IMAGE") for m in post.media.all())
+        for m in post.media.all():
+            found.add(_MEDIA_TYPES.get(m.kind, "CONTENT_TYPE_IMAGE"))
+            if m.ai_generated:
+                found.add("CONTENT_TYPE_SYNTHETIC_MEDIA")
     return sorted(found) or ["CONTENT_TYPE_TEXT"]
 
 

@@ -117,7 +117,13 @@ class PostBatch:
             try:
                 data = ContentFile(self.archive.read_media(member), name=ref.filename)
                 uploaded.append(media_service.upload_media(
-                    self.account, data, description=ref.description[:1500]))
+                    self.account, data, description=ref.description[:1500],
+                    source="import"))
+            except media_service.MediaHeld as exc:
+                # The post is imported held with it: a moderator decides (the gate).
+                uploaded.append(exc.media)
+                self.report.errors.append({"id": item.source_id,
+                                           "error": f"{ref.filename}: {exc}"})
             except PostError as exc:
                 self.report.errors.append({"id": item.source_id,
                                            "error": f"{ref.filename}: {exc}"})

@@ -54,6 +54,7 @@ class Draft:
     origin_url: str = ""
     mention_accounts: Sequence[Account] | None = None
     tag_names: Sequence[str] | None = None
+    held: str = ""  # the media gate holds it (see Post.held)
 
 
 def insert_posts(author: Account, drafts: Sequence[Draft], find=None) -> list[Post]:
@@ -88,7 +89,7 @@ def _post(author: Account, d: Draft, parent: Post | None) -> Post:
         in_reply_to_account=parent.account if parent else None,
         thread_root=(parent.thread_root or parent) if parent else None,
         published=d.published, source=d.source, quiet=d.quiet, uri=d.uri,
-        origin_url=d.origin_url)
+        origin_url=d.origin_url, held=d.held)
 
 
 def _insert_mentions(posts: list[Post], drafts: Sequence[Draft], find) -> None:

@@ -15,3 +15,5 @@ post_pinned = Signal()  # account=Account, post=Post
 post_unpinned = Signal()  # account=Account, post=Post
 post_removed = Signal()  # post=Post (moderators removed it or disabled access; kept)
 post_restored = Signal()  # post=Post (an appeal or a reversal brought it back)
+media_quarantined = Signal()  # media=Media, matches=list[Match], source=str, ip=str
+post_released = Signal()  # post=Post (the media gate cleared a held post: now published)

@@ -68,12 +68,30 @@ def _clean_focus(focus: tuple[float, float] | None) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def _gate(*files: bytes) -> GateVerdict:
-    """Every file through the gate; the first verdict (the upload's) is kept."""
-    verdicts = [inspect_media(data) for data in files]
-    if not all(v.allowed for v in verdicts):
-        raise PostError("This file cannot be published here.", "media")
-    return verdicts[0]
+def _gate(original: bytes, *frames: bytes, video: bool = False) -> GateVerdict:
+    """The upload through the gate (a video as a video), and any extra image (a
+    poster frame) too; the upload's verdict is kept, with every match found."""
+    verdict = inspect_media(original, video=video)
+    for data in frames:
+        verdict.matches.extend(inspect_media(data).matches)
+    verdict.allowed = not verdict.matches
+    return verdict
+
+
+HELD = ("This image matches a list of known abusive images, so it is held for review by "
+        "this server's moderators. It is not published; you will be told what they decide "
+        "and how to contest it.")
+REFUSED = "This file cannot be published here."
+
+
+class MediaHeld(PostError):
+    """The gate matched the file: it is stored quarantined (``media``) and a case
+    opens; nothing shows it. For child sexual abuse material the message says no
+    more than that the file cannot be published (the uploader is not tipped off)."""
+
+    def __init__(self, media: Media, kinds: set[str]):
+        super().__init__(REFUSED if "csam" in kinds else HELD, "media")
+        self.media = media
 
 
 def upload_media(
@@ -82,12 +100,17 @@ def upload_media(
     *,
     description: str = "",
     focus: tuple[float, float] | None = None,
+    ai_generated: bool = False,
+    source: str = "upload",
+    ip: str = "",
 ) -> Media:
     """Store an image, video or animated GIF for ``account`` after the safety gate.
 
     ``upload`` is bytes or a file (an ``UploadedFile``, a ``ContentFile`` with a
     name). Raises ``PostError`` (field ``media``, ``description`` or ``focus``)
-    with a message for the user; nothing is stored then.
+    with a message for the user; nothing is stored then. A file that matches a hash
+    list is stored quarantined and raises ``MediaHeld`` (``source``, ``ip``: the
+    evidence of where it came from). ``ai_generated``: the author's own label.
     """
     if len(description) > MAX_DESCRIPTION:
         raise PostError(f"Alt text is limited to {MAX_DESCRIPTION} characters.", "description")
@@ -95,36 +118,91 @@ def upload_media(
     data = _read_limited(upload)
     media = Media(account=account, description=description.strip(),
                   focus_x=focus_x, focus_y=focus_y)
-    try:
-        if video.sniff(data) or _looks_like_video(upload):
-            _fill_video(media, data, data)
-        elif gifv.is_animated_gif(data):
-            _fill_video(media, gifv.gif_to_mp4(data), data)
-        else:
-            _fill_image(media, data)
-    except (ImageError, video.VideoError) as exc:
-        raise PostError(str(exc), "media") from exc
+    verdict = fill_media(media, data, video_hint=_looks_like_video(upload))
+    if ai_generated and not media.ai_generated:
+        media.ai_generated, media.ai_source = True, "author"
     media.save()
+    if verdict.matches:
+        hold(media, verdict, source=source, ip=ip)
     return media
 
 
-def _fill_image(media: Media, data: bytes) -> None:
+def fill_media(media: Media, data: bytes, *, video_hint: bool = False) -> GateVerdict:
+    """Make ``media`` from ``data`` (an image, a video or an animated GIF): process,
+    pass the gate, read its provenance, store the files (unsaved row). Raises
+    ``PostError``. Uploads and fetched remote media both come through here."""
+    try:
+        if video.sniff(data) or video_hint:
+            verdict = _fill_video(media, data, data)
+        elif gifv.is_animated_gif(data):
+            verdict = _fill_video(media, gifv.gif_to_mp4(data), data)
+        else:
+            verdict = _fill_image(media, data)
+    except (ImageError, video.VideoError) as exc:
+        raise PostError(str(exc), "media") from exc
+    _label_provenance(media, data)
+    return verdict
+
+
+def _label_provenance(media: Media, original: bytes) -> None:
+    """Media its own metadata declares AI-generated (C2PA, IPTC/XMP) is labelled."""
+    try:
+        from rostra.safety.provenance import read_provenance
+    except ImportError:  # pragma: no cover - the reader ships with the shield
+        return
+    found = read_provenance(original, media.mime_type)
+    if found.ai_generated:
+        media.ai_generated, media.ai_source = True, found.source
+
+
+def hold(media: Media, verdict: GateVerdict, *, source: str, ip: str = "") -> None:
+    """Quarantine ``media`` (saved) for its matches, tell moderation, and raise
+    ``MediaHeld``."""
+    quarantine_matched(media, verdict.matches, source=source, ip=ip)
+    raise MediaHeld(media, {m.kind for m in verdict.matches})
+
+
+def quarantine_matched(media: Media, matches, *, source: str, ip: str = "") -> None:
+    """Quarantine ``media`` for ``matches``, hold the post that shows it, and tell
+    moderation (``media_quarantined``: a case opens in the same transaction)."""
+    from rostra.posts import events
+    from rostra.posts.models import Post
+    from rostra.posts.quarantine import quarantine
+
+    quarantine(media)
+    if media.post_id:
+        Post.objects.filter(pk=media.post_id).update(held="quarantine")
+    events.media_quarantined.send(Media, media=media, matches=list(matches),
+                                  source=source, ip=ip)
+
+
+def _store_hashes(media: Media, verdict: GateVerdict) -> None:
+    media.sha256, media.md5 = verdict.sha256, verdict.md5
+    media.pdq, media.pdq_quality = verdict.pdq or "", verdict.pdq_quality
+    media.frame_pdqs = [list(f) for f in (verdict.frame_pdqs or [])]
+
+
+def _fill_image(media: Media, data: bytes) -> GateVerdict:
     image = process_image(data)
     verdict = _gate(data)
     media.kind, media.mime_type = Media.Kind.IMAGE, image.mime_type
     media.blurhash, media.width, media.height = image.blurhash, image.width, image.height
-    media.sha256, media.md5 = verdict.sha256, verdict.md5
+    _store_hashes(media, verdict)
     media.file.save(f"original.{image.extension}", ContentFile(image.data), save=False)
     media.thumbnail.save("small.jpg", ContentFile(image.thumbnail), save=False)
+    return verdict
 
 
-def _fill_video(media: Media, data: bytes, original: bytes) -> None:
+def _fill_video(media: Media, data: bytes, original: bytes) -> GateVerdict:
     """``data`` is the video to keep; ``original`` what was uploaded (a GIF for a gifv)."""
     clip = video.process_video(data)
     poster = process_image(clip.poster)
-    verdict = _gate(original, poster.data)
-    info = clip.info
     from_gif = original is not data
+    verdict = _gate(original, poster.data, video=not from_gif)
+    if from_gif:  # a GIF's frames: hash the MP4 made of them as a video too
+        verdict.matches.extend(inspect_media(data, video=True).matches)
+        verdict.allowed = not verdict.matches
+    info = clip.info
     silent_loop = not info.has_audio and info.duration <= GIFV_MAX_SECONDS
     media.kind = Media.Kind.GIFV if from_gif or silent_loop else Media.Kind.VIDEO
     media.mime_type, media.blurhash = clip.mime_type, poster.blurhash
@@ -137,9 +215,10 @@ def _fill_video(media: Media, data: bytes, original: bytes) -> None:
         "audio_sample_rate": info.audio_sample_rate,
         **({"source": "gif"} if from_gif else {}),
     }
-    media.sha256, media.md5 = verdict.sha256, verdict.md5
+    _store_hashes(media, verdict)
     media.file.save(f"original.{clip.extension}", ContentFile(clip.data), save=False)
     media.thumbnail.save("small.jpg", ContentFile(poster.thumbnail), save=False)
+    return verdict
 
 
 def update_media(
@@ -148,7 +227,11 @@ def update_media(
     *,
     description: str | None = None,
     focus: tuple[float, float] | None = None,
+    ai_generated: bool | None = None,
 ) -> Media:
+    """Change alt text, focal point or the author's own "AI-generated" label:
+    ``ai_generated`` True labels the media, False withdraws the author's label
+    (one its file declares, C2PA or IPTC, or its server gave, stays)."""
     if media.account_id != account.pk:
         raise PostError("This media file is not yours.", "media")
     if description is not None:
@@ -159,16 +242,22 @@ def update_media(
         media.description = description.strip()
     if focus is not None:
         media.focus_x, media.focus_y = _clean_focus(focus)
+    if ai_generated and not media.ai_generated:
+        media.ai_generated, media.ai_source = True, "author"
+    elif ai_generated is False and media.ai_source == "author":
+        media.ai_generated, media.ai_source = False, ""
     media.save()
     return media
 
 
 def discard_upload(account: Account, media: Media) -> None:
     """Delete an upload of ``account`` that no post claimed, with its files (a
-    compose form that failed after some images were stored). Attached media and
-    other people's uploads are left alone."""
+    compose form that failed after some images were stored). Attached media, other
+    people's uploads and quarantined files (evidence) are left alone."""
     if media.account_id != account.pk or media.post_id is not None:
         return
+    if media.quarantined_at is not None:
+        return  # evidence for its case: moderation decides what becomes of it
     files = [f for f in (media.file, media.thumbnail) if f]
     media.delete()
     for f in files:

@@ -64,6 +64,10 @@ class Post(SnowflakeModel):
     # interactions restricted: no replies, boosts or likes by others; a label shown
     # with it.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Held by the media gate: "pending" while a remote post's media are fetched and
+    # checked, "quarantine" while a matched image awaits a moderator. Nobody sees a
+    # held post; "" once it is clear.
+    held = models.CharField(max_length=10, blank=True, default="")
     demoted = models.BooleanField(default=False)
     age_restricted = models.BooleanField(default=False)
     interactions_restricted = models.BooleanField(default=False)
@@ -137,7 +141,19 @@ class Media(SnowflakeModel):
     # Container, codecs and sound of a video, as probed: {"container": "mp4", ...}.
     meta = models.JSONField(default=dict, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    md5 = models.CharField(max_length=32, blank=True, default="")
+    md5 = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    # PDQ of an image (or of a video's poster frame) and its quality; a video's sampled
+    # frames as [[pdq, quality], ...]. Set by the safety gate.
+    pdq = models.CharField(max_length=64, blank=True, default="")
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    frame_pdqs = models.JSONField(default=list, blank=True)
+    # Matched a hash list: the files moved out of public storage, served to moderators
+    # only, until a moderator confirms (removed) or clears (restored) it.
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    # Declared AI-generated (C2PA, IPTC/XMP digitalSourceType, the author, or the
+    # origin server), and by what ("c2pa", "iptc", "author", "remote").
+    ai_generated = models.BooleanField(default=False)
+    ai_source = models.CharField(max_length=8, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     # Attached to a scheduled post: reserved until it is published.
     scheduled_post = models.ForeignKey(

@@ -258,7 +258,8 @@ def create_posts(author: Account, batch: Sequence[NewPost], *,
 
     def after() -> None:
         for post in posts:
-            events.post_created.send(Post, post=post)
+            if not post.held:  # a held post is announced when the gate releases it
+                events.post_created.send(Post, post=post)
 
     transaction.on_commit(after)
     return [made[id(o)] if isinstance(o, Draft) else o for o in outcome]
@@ -304,6 +305,7 @@ def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Dr
             if parent.interactions_restricted:
                 raise PostError(RESTRICTED, "in_reply_to")
     draft = Draft(
+        held=HELD_QUARANTINE if any(m.quarantined_at for m in media) else "",
         text=text, content=render_text(text, find) if text.strip() else "",
         visibility=visibility,
         published=item.published or timezone.now(), source=item.source,
@@ -327,7 +329,7 @@ def _record_application(post: Post, application: dict) -> None:
 def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in_reply_to,
                  media, poll, published, source, quiet, uri, origin_url, *,
                  content: str | None = None, mention_accounts: Sequence[Account] | None = None,
-                 tag_names: Sequence[str] | None = None) -> Post:
+                 tag_names: Sequence[str] | None = None, held: str = "") -> Post:
     """The one insertion path of a post (local or remote) and its counters.
 
     Local posts render ``text`` and parse mentions and tags from it; remote ones
@@ -340,7 +342,7 @@ def _insert_post(author, text, visibility, spoiler_text, sensitive, language, in
         text=text, content=content, visibility=visibility, published=published,
         source=source, spoiler_text=spoiler_text, sensitive=sensitive, language=language,
         in_reply_to=in_reply_to, quiet=quiet, uri=uri, origin_url=origin_url,
-        mention_accounts=mention_accounts, tag_names=tag_names)
+        mention_accounts=mention_accounts, tag_names=tag_names, held=held)
     if poll is not None:
         draft.poll_options, draft.poll_expires_in = poll.options, poll.expires_in
         draft.poll_multiple, draft.poll_hide_totals = poll.multiple, poll.hide_totals
@@ -452,6 +454,7 @@ def delete_post(actor: Account, post: Post, *, as_moderator: bool = False) -> No
 
 
 RESTRICTED = "Moderators turned off replies, boosts and likes on this post."
+HELD_PENDING, HELD_QUARANTINE = "pending", "quarantine"
 
 
 def _require_visible(account: Account, post: Post) -> None:
@@ -656,6 +659,7 @@ class RemoteMedia:
     blurhash: str = ""
     width: int | None = None
     height: int | None = None
+    ai_generated: bool = False  # its server says so (``digitalSourceType``)
 
 
 @dataclass
@@ -727,7 +731,7 @@ def create_remote_post(
                     language or "", in_reply_to, (), spec, published, Source.FEDERATION,
                     False, uri, url, content=content_html,
                     mention_accounts=[m for m in mentions if m.pk != author.pk],
-                    tag_names=list(tags)[:50],
+                    tag_names=list(tags)[:50], held=HELD_PENDING if media else "",
                 )
                 for position, item in enumerate(media):
                     Media.objects.create(
@@ -735,6 +739,8 @@ def create_remote_post(
                         kind=_remote_kind(item.mime_type), remote_url=item.url[:2048],
                         mime_type=item.mime_type[:64], description=item.description[:1500],
                         blurhash=item.blurhash[:64], width=item.width, height=item.height,
+                        ai_generated=item.ai_generated,
+                        ai_source="remote" if item.ai_generated else "",
                     )
                 if spec is not None and poll.counts is not None:
                     record_remote_poll_counts(Poll.objects.get(post=post), poll.counts,
@@ -744,7 +750,13 @@ def create_remote_post(
             continue
     else:
         raise PostError("The post could not be saved; please try again.")
-    transaction.on_commit(lambda: events.post_created.send(Post, post=post))
+    if post.held:
+        # Nobody sees it until its media are fetched and pass the gate (remote_media).
+        from rostra.posts.tasks import check_remote_media
+
+        transaction.on_commit(lambda: check_remote_media.enqueue(post.pk))
+    else:
+        transaction.on_commit(lambda: events.post_created.send(Post, post=post))
     return post
 
 

@@ -15,3 +15,10 @@ def publish_scheduled_post(scheduled_id: int) -> None:
     from rostra.posts.scheduling import publish
 
     publish(scheduled_id)
+
+
+@task()
+def check_remote_media(post_id: int, attempt: int = 1) -> str:
+    from rostra.posts.remote_media import check
+
+    return check(post_id, attempt)

@@ -5,8 +5,9 @@
 * direct: the author and the mentioned;
 * never across a block (either direction) or from a suspended account;
 * never once moderators removed it (not even to its author: the statement of
-  reasons shows what was removed); an age-restricted post never to visitors who
-  are not signed in;
+  reasons shows what was removed), nor while the media gate holds it (remote media
+  being checked, or a hash-list match awaiting a moderator); an age-restricted post
+  never to visitors who are not signed in;
 * a boost is visible when both the boost and the boosted post are.
 
 ``can_see`` answers for one post; ``visible_q`` is the same rule as a query filter;
@@ -28,7 +29,7 @@ OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 def _can_see_one(viewer: Account | None, post: Post, blocked: set[int]) -> bool:
     author = post.account
-    if post.removed_at is not None:
+    if post.removed_at is not None or post.held:
         return False
     if viewer is None and post.age_restricted:
         return False
@@ -63,11 +64,12 @@ def visible_q(viewer: Account | None) -> Q:
     """The same rule as ``can_see``, as a filter on ``Post`` querysets."""
     # A boost shows only while the boosted post's author is not suspended (as can_see).
     boosted_ok = Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True,
-                                               reblog_of__removed_at__isnull=True)
+                                               reblog_of__removed_at__isnull=True,
+                                               reblog_of__held="")
     if viewer is None:
         boosted_ok &= Q(reblog_of__isnull=True) | Q(reblog_of__age_restricted=False)
         return (Q(visibility__in=OPEN, account__suspended_at__isnull=True,
-                  removed_at__isnull=True, age_restricted=False) & boosted_ok)
+                  removed_at__isnull=True, held="", age_restricted=False) & boosted_ok)
     followed = Follow.objects.filter(account=viewer).values("target_account_id")
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
     rule = (
@@ -77,7 +79,7 @@ def visible_q(viewer: Account | None) -> Q:
         | Q(id__in=mentioned)
     )
     rule &= Q(account__suspended_at__isnull=True) | Q(account=viewer)
-    rule &= Q(removed_at__isnull=True) & boosted_ok
+    rule &= Q(removed_at__isnull=True, held="") & boosted_ok
     blocked = blocked_account_ids(viewer)
     if blocked:
         rule &= ~Q(account_id__in=blocked)
@@ -108,7 +110,7 @@ def _chunks(ids: set[int]) -> Iterator[list[int]]:
 
 def _who_can_see_one(post: Post, ids: set[int]) -> set[int]:
     author = post.account
-    if post.removed_at is not None:
+    if post.removed_at is not None or post.held:
         return set()
     allowed = {author.pk} & ids
     others = ids - {author.pk}

@@ -45,7 +45,8 @@ def home_query(viewer: Account):
     exclusive = exclusive_member_ids(viewer) - {viewer.pk}
     sources = [a for a in authors if a not in exclusive] if exclusive else authors
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    qs = Post.objects.filter(InIds("account_id", sources), removed_at__isnull=True).filter(
+    qs = Post.objects.filter(InIds("account_id", sources), removed_at__isnull=True,
+                             held="").filter(
         Q(account_id=viewer.pk)
         | Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False)
         | Q(id__in=mentioned)
@@ -58,7 +59,7 @@ def home_query(viewer: Account):
         qs = qs.exclude(InIds("account_id", no_boosts), reblog_of__isnull=False)
     # A boost shows only while the boosted author is visible: not hidden, not suspended.
     boosted_ok = Q(reblog_of__account__suspended_at__isnull=True,
-                   reblog_of__removed_at__isnull=True)
+                   reblog_of__removed_at__isnull=True, reblog_of__held="")
     if hidden:
         boosted_ok &= ~Q(reblog_of__account_id__in=hidden)
     blocked_server = domain_hidden_q(viewer, "reblog_of__account")
@@ -126,7 +127,8 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
     if not members:
         return []
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    qs = Post.objects.filter(InIds("account_id", members), removed_at__isnull=True).filter(
+    qs = Post.objects.filter(InIds("account_id", members), removed_at__isnull=True,
+                             held="").filter(
         Q(visibility__in=(*OPEN, Visibility.PRIVATE), quiet=False) | Q(id__in=mentioned)
     )
     own_thread = Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id=F("account_id"))
@@ -147,7 +149,8 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
     if hidden:
         qs = qs.filter(Q(reblog_of__isnull=True) | ~Q(reblog_of__account_id__in=hidden))
     qs = qs.filter(Q(reblog_of__isnull=True) | Q(reblog_of__account__suspended_at__isnull=True,
-                                                 reblog_of__removed_at__isnull=True))
+                                                 reblog_of__removed_at__isnull=True,
+                                                 reblog_of__held=""))
     blocked_server = domain_hidden_q(viewer, "reblog_of__account")
     if blocked_server is not None:
         qs = qs.filter(Q(reblog_of__isnull=True) | ~blocked_server)
@@ -161,7 +164,7 @@ def _show(qs, page: Page, viewer: Account | None) -> list[Post]:
 def _open_to(qs: QuerySet, viewer: Account | None) -> QuerySet:
     """Public timelines leave out what moderators removed, demoted or limited, and
     show age-restricted posts only to people signed in."""
-    qs = qs.filter(discoverable_q(), removed_at__isnull=True)
+    qs = qs.filter(discoverable_q(), removed_at__isnull=True, held="")
     return qs.filter(age_restricted=False) if viewer is None else qs
 
 

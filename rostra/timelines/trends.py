@@ -56,6 +56,7 @@ def _public_posts(days: int):
     return Post.objects.filter(
         id__gte=id_floor(_since(days)), visibility=Visibility.PUBLIC,
         reblog_of__isnull=True, account__suspended_at__isnull=True, removed_at__isnull=True,
+        held="",
         age_restricted=False,
     ).filter(discoverable_q())
 

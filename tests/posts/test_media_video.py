@@ -12,9 +12,10 @@ from PIL import Image
 
 from rostra.posts import media as media_module
 from rostra.posts.errors import PostError
-from rostra.posts.media import discard_upload, upload_media
+from rostra.posts.media import MediaHeld, discard_upload, upload_media
 from rostra.posts.models import Media
 from rostra.safety.gate import GateVerdict
+from rostra.safety.matching import Match
 from tests import video_samples as samples
 
 
@@ -103,9 +104,9 @@ def test_every_file_passes_the_gate_the_video_and_its_poster(alice, monkeypatch)
     seen: list[bytes] = []
     real = media_module.inspect_media
 
-    def spy(data: bytes) -> GateVerdict:
+    def spy(data: bytes, **kwargs) -> GateVerdict:
         seen.append(data)
-        return real(data)
+        return real(data, **kwargs)
 
     monkeypatch.setattr(media_module, "inspect_media", spy)
     data = samples.mp4()
@@ -114,19 +115,22 @@ def test_every_file_passes_the_gate_the_video_and_its_poster(alice, monkeypatch)
     assert len(seen) == 2 and Image.open(io.BytesIO(seen[1])).size == (64, 48)
 
 
-def test_a_refused_poster_refuses_the_video(alice, monkeypatch, settings):
+def test_a_listed_poster_frame_holds_the_video(alice, monkeypatch):
     real = media_module.inspect_media
+    listed = Match(list_id=1, list_name="l", kind="ncii", action="block", signal_type="pdq",
+                   value="0" * 64, distance=0)
 
-    def refuse_images(data: bytes) -> GateVerdict:
-        verdict = real(data)
-        verdict.allowed = not data.startswith(b"\x89PNG")  # the poster, not the video
+    def list_posters(data: bytes, **kwargs) -> GateVerdict:
+        verdict = real(data, **kwargs)
+        if data.startswith(b"\x89PNG"):  # the poster, not the video
+            verdict.matches, verdict.allowed = [listed], False
         return verdict
 
-    monkeypatch.setattr(media_module, "inspect_media", refuse_images)
-    with pytest.raises(PostError) as exc:
+    monkeypatch.setattr(media_module, "inspect_media", list_posters)
+    with pytest.raises(MediaHeld) as exc:
         upload_media(alice, samples.mp4())
-    assert "cannot be published" in str(exc.value)
-    assert_nothing_stored(settings)
+    assert "held for review" in str(exc.value)
+    assert exc.value.media.quarantined_at is not None
 
 
 def test_random_bytes_named_mp4_are_refused_as_not_a_video(alice, settings):

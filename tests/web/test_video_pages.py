@@ -55,7 +55,8 @@ def test_reduced_motion_swaps_the_looping_copy_for_the_still_one():
     assert re.search(r"video\.gifv-still\s*\{\s*display:\s*none", css[: css.index(reduced)])
 
 
-def test_remote_video_plays_from_its_remote_url(client, db):
+def test_a_remote_video_not_fetched_here_is_a_link_never_an_embed(client, db):
+    """Only files that passed this server's media gate play inline."""
     dave = Account.objects.create(username="dave", domain="r.example",
                                   url="https://r.example/@dave")
     post = Post.objects.create(account=dave, content="<p>remote</p>", visibility="public",
@@ -63,8 +64,8 @@ def test_remote_video_plays_from_its_remote_url(client, db):
     Media.objects.create(account=dave, post=post, kind=Media.Kind.VIDEO,
                          remote_url="https://r.example/v.mp4", mime_type="video/mp4")
     html = client.get(f"/@dave@r.example/{post.pk}").content.decode()
-    [tag] = _video_tags(html)
-    assert 'src="https://r.example/v.mp4"' in tag and "poster=" not in tag
+    assert _video_tags(html) == []
+    assert 'href="https://r.example/v.mp4"' in html and "not shown here" in html
 
 
 def test_compose_accepts_videos(login, alice):

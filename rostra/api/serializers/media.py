@@ -5,6 +5,11 @@ Mastodon documents for video and gifv (``length``, ``duration``, ``fps``, the
 frame size, ``original`` with ``frame_rate``/``duration``/``bitrate``, and the
 poster's size as ``small``), plus the sound's codec, rate and channels when it
 has sound. ``focus`` is an image's only.
+
+Beyond Mastodon's fields: ``ai_generated`` (true when the media is declared
+AI-generated) and ``ai_source``, who declared it: ``"c2pa"`` (its Content
+Credentials), ``"iptc"`` (its IPTC metadata), ``"author"`` (the uploader),
+``"remote"`` (the server it came from), or null.
 """
 
 from __future__ import annotations
@@ -82,9 +87,13 @@ def serialize_media(media: Media) -> dict:
     else:
         meta = _video_meta(media)
         preview = file_url(media.thumbnail)  # the poster; a remote video may have none
+    if not media.file:
+        # Never passed this server's media gate (a remote file not fetched): apps
+        # show an "unknown" attachment as a link to its origin, never inline.
+        url, preview, meta = media.remote_url or None, None, {}
     return {
         "id": str(media.pk),
-        "type": media.kind,
+        "type": media.kind if media.file else "unknown",
         "url": url,
         "preview_url": preview,
         "remote_url": media.remote_url or None,
@@ -93,4 +102,6 @@ def serialize_media(media: Media) -> dict:
         "meta": meta,
         "description": media.description or None,
         "blurhash": media.blurhash or None,
+        "ai_generated": bool(media.ai_generated),
+        "ai_source": (media.ai_source or None) if media.ai_generated else None,
     }

@@ -1,5 +1,9 @@
 """``/api/v1/media`` and ``/api/v2/media``: upload (through the safety gate in
-posts.media), show and update one's own uploads."""
+posts.media), show and update one's own uploads.
+
+Beyond Mastodon: ``ai_generated`` (boolean) on upload and update is the author's
+own label "AI-generated" (the file's Content Credentials or IPTC metadata label it
+too, whatever the author says)."""
 
 from __future__ import annotations
 
@@ -33,7 +37,8 @@ def upload(request):
     try:
         media = media_service.upload_media(
             request.api_account, upload_file, description=p.str("description", "") or "",
-            focus=_focus(p.str("focus")),
+            focus=_focus(p.str("focus")), source="api",
+            ip=request.META.get("REMOTE_ADDR", ""), ai_generated=bool(p.bool("ai_generated")),
         )
     except PostError as exc:
         raise from_domain(exc, MEDIA_FIELDS) from exc
@@ -58,7 +63,8 @@ def update(request, media_id):
     p = request.params
     try:
         media_service.update_media(request.api_account, media,
-                                   description=p.str("description"), focus=_focus(p.str("focus")))
+                                   description=p.str("description"), focus=_focus(p.str("focus")),
+                                   ai_generated=p.bool("ai_generated", None))
     except PostError as exc:
         raise from_domain(exc, MEDIA_FIELDS) from exc
     return serialize_media(media)

@@ -24,6 +24,10 @@ EXTENSIONS = {
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
     "votersCount": "toot:votersCount",
     "Emoji": "toot:Emoji",
+    # An attachment's IPTC digital source type (schema.org's property; the value is
+    # a term of http://cv.iptc.org/newscodes/digitalsourcetype/): how we say
+    # "AI-generated". Full IRI: Mastodon's "schema" prefix above is not schema.org's.
+    "digitalSourceType": {"@id": "https://schema.org/digitalSourceType", "@type": "@id"},
 }
 
 CONTEXT = [AS, SECURITY, EXTENSIONS]

@@ -68,11 +68,16 @@ def tags(post: Post) -> list[dict]:
     return result
 
 
+# What an AI-generated attachment says it is (one term for every declaration: the
+# file's own C2PA/IPTC one, the author's, or its origin server's).
+AI_GENERATED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+
+
 def attachment(media) -> dict:
     """A ``Document`` as Mastodon sends every attachment, videos included: the
     receiver tells a video from its ``mediaType``. A video's poster frame is its
     ``icon`` (what Mastodon sends as a video's thumbnail); ``focalPoint`` is an
-    image's only."""
+    image's only. AI-generated media carry ``digitalSourceType`` (see context.py)."""
     url = uris.media_url(media.file.url) if media.file else media.remote_url
     document = {
         "type": "Document",
@@ -85,6 +90,8 @@ def attachment(media) -> dict:
         document["focalPoint"] = [media.focus_x, media.focus_y]
     if media.width and media.height:
         document["width"], document["height"] = media.width, media.height
+    if media.ai_generated:
+        document["digitalSourceType"] = AI_GENERATED
     if media.kind != "image" and media.thumbnail:
         document["icon"] = {"type": "Image", "mediaType": "image/jpeg",
                             "url": uris.media_url(media.thumbnail.url)}

@@ -63,14 +63,24 @@ class ComposeForm(forms.Form):
                 max_length=MAX_DESCRIPTION,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            self.fields[f"ai_{i}"] = forms.BooleanField(
+                label="This image is AI-generated", required=False,
+                widget=forms.CheckboxInput(attrs={"aria-describedby": f"id_ai_{i}_hint"}),
+            )
         for i in range(1, POLL_SLOTS + 1):
             self.fields[f"poll_option_{i}"] = forms.CharField(
                 label=f"Choice {i}", required=False, max_length=50
             )
 
     def media_slots(self):
-        """(file field, alt-text field) pairs, for the template."""
-        return [(self[f"media_{i}"], self[f"alt_{i}"]) for i in range(1, MEDIA_SLOTS + 1)]
+        """(file field, alt-text field, "AI-generated" checkbox) of each slot, for the
+        template."""
+        return [(self[f"media_{i}"], self[f"alt_{i}"], self[f"ai_{i}"])
+                for i in range(1, MEDIA_SLOTS + 1)]
+
+    def self_labelled(self, slot: int) -> bool:
+        """Whether the author labelled the file of ``slot`` AI-generated."""
+        return bool(self.cleaned_data.get(f"ai_{slot}"))
 
     def poll_fields(self):
         return [self[f"poll_option_{i}"] for i in range(1, POLL_SLOTS + 1)]

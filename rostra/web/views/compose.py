@@ -76,13 +76,15 @@ _FIELD_OF_ERROR = {"text": "text", "visibility": "visibility", "poll": "poll_opt
                    "spoiler_text": "spoiler_text"}
 
 
-def _publish(me, form: ComposeForm) -> Post:
+def _publish(me, form: ComposeForm, ip: str = "") -> Post:
     """Upload the images, then create the post; discard the uploads on failure."""
     uploads = []
     try:
         for slot, upload, alt in form.uploads():
             try:
-                uploads.append(media_service.upload_media(me, upload, description=alt))
+                uploads.append(media_service.upload_media(
+                    me, upload, description=alt, source="web", ip=ip,
+                    ai_generated=form.self_labelled(slot)))
             except PostError as exc:
                 exc.field = f"alt_{slot}" if exc.field == "description" else f"media_{slot}"
                 raise
@@ -121,7 +123,7 @@ def compose(request):
         form = ComposeForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                _publish(me, form)
+                _publish(me, form, request.META.get("REMOTE_ADDR", ""))
             except (PostError, AccountError) as exc:
                 field = getattr(exc, "field", None) or ""
                 if field not in form.fields:

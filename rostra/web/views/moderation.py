@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rostra.accounts.services import find_account
-from rostra.moderation import appeals, decisions, services
+from rostra.moderation import appeals, decisions, services, shield
 from rostra.moderation.models import Appeal, AuditEntry, Case, TrustedFlagger
+from rostra.posts import quarantine
 from rostra.web.forms.moderation import DecisionForm, FlaggerForm, PeriodForm, ReviewForm
 from rostra.web.views.settings import staff_required
 
@@ -48,6 +49,7 @@ def _case_page(request, found: Case, form: DecisionForm, status: int = 200):
         "related": services.related_cases(found),
         "decisions": list(found.decisions.select_related("decided_by")
                           .prefetch_related("appeals")),
+        "media": list(found.media.all()), "held_posts": shield.held_posts(found),
         "audit": list(found.audit.select_related("actor")[:50]),
         "form": form, "now": timezone.now(), "section": "moderation"}, status=status)
 
@@ -187,3 +189,44 @@ def transparency(request):
         form.add_error("end", "The period ends after it starts.")
     return render(request, "web/moderation/transparency.html", {
         "form": form, "section": "moderation"}, status=400 if request.GET else 200)
+
+
+@require_safe
+@staff_required
+def case_media(request, case_id: int, media_id: int, which: str):
+    """A case's media file for moderators, quarantined or not (logged in the audit
+    when the full file is opened)."""
+    found = _case(case_id)
+    media = get_object_or_404(found.media.all(), pk=media_id)
+    try:
+        handle = quarantine.open_file(media, "thumbnail" if which == "thumbnail" else "file")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    if which != "thumbnail":
+        services.audit(request.user, "media.viewed", found, media=media.pk)
+    response = FileResponse(handle, content_type="image/jpeg" if which == "thumbnail"
+                            else media.mime_type or "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+@staff_required
+def shield_action(request, case_id: int):
+    """Confirm a hash-list match (remove) or clear it (a false positive: publish)."""
+    found = _case(case_id)
+    explanation = (request.POST.get("explanation") or "").strip()
+    try:
+        if request.POST.get("action") == "clear":
+            shield.clear(found, by=request.user, explanation=explanation or
+                         "A moderator found that the file does not match: it is published.")
+        elif request.POST.get("action") == "confirm":
+            shield.confirm(found, by=request.user, explanation=explanation or
+                           "A moderator confirmed that the file matches a list of known "
+                           "abusive images: it is removed.")
+        elif request.POST.get("action") == "reported":
+            services.mark_reported_to_authority(found, by=request.user)
+    except services.NoticeError as exc:
+        messages.error(request, str(exc))
+    return redirect("web:moderation_case", case_id=found.pk)
