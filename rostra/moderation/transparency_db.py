@@ -172,7 +172,7 @@ def statement(decision: Decision) -> dict:
     if other:
         out["category_specification_other"] = other
     posts = list(decision.target_posts.all()) or list(case.target_posts.all())
-    out["content_type"] = _content_types(posts)
+    out["content_type"] = _content_types(posts, list(case.media.all()))
     if out["content_type"] == ["CONTENT_TYPE_OTHER"]:
         out["content_type_other"] = ACCOUNT_CONTENT
     language = _language(posts)
@@ -216,7 +216,13 @@ def _source_type(case) -> str:
     return _SOURCES[case.source]
 
 
-def _content_types(posts) -> list[str]:
+def _content_types(posts, media=()) -> list[str]:
+    """The kinds of content acted on: the posts' text and media, or the media a case
+    holds without a post (an upload the media gate stopped); else an account."""
+    if not posts and media:
+        return sorted({_MEDIA_TYPES.get(m.kind, "CONTENT_TYPE_IMAGE") for m in media}
+                      | ({"CONTENT_TYPE_SYNTHETIC_MEDIA"} if any(m.ai_generated for m in media)
+                         else set()))
     if not posts:
         return ["CONTENT_TYPE_OTHER"]
     found = set()

@@ -91,3 +91,19 @@ class AllowEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["signal_type", "value"],
                                                name="allow_entry_once")]
+
+
+class NciiClaim(models.Model):
+    """A fingerprint a submission asked to block. Two people may send the same image:
+    the list holds one entry, and it stays until every submission claiming it is
+    withdrawn."""
+
+    submission = models.ForeignKey(NciiSubmission, on_delete=models.CASCADE,
+                                   related_name="claims")
+    signal_type = models.CharField(max_length=8, choices=SignalType.choices)
+    value = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "signal_type", "value"],
+                                               name="ncii_claim_once")]
+        indexes = [models.Index(fields=["signal_type", "value"])]

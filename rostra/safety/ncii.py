@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rostra.safety import events
-from rostra.safety.models import HashEntry, HashList, NciiSubmission, SignalType
+from rostra.safety.models import HashEntry, HashList, NciiClaim, NciiSubmission, SignalType
 
 LIST_NAME = "ncii-victims"
 MAX_IMAGES = 50
@@ -158,8 +158,36 @@ def _store(fingerprints: list[Fingerprints], secret: str):
         HashEntry(hash_list=hash_list, signal_type=signal, value=value, quality=quality,
                   submission=submission, note=submission.number, added_at=now)
         for (signal, value), quality in wanted.items() if (signal, value) not in listed])
+    NciiClaim.objects.bulk_create([NciiClaim(submission=submission, signal_type=signal,
+                                             value=value) for signal, value in wanted])
     HashList.objects.filter(pk=hash_list.pk).update(updated_at=now)
     return submission, hash_list, entries
+
+
+def _release_claims(submission: NciiSubmission) -> list[HashEntry]:
+    """Drop ``submission``'s claims; delete the entries nobody else still claims (an
+    entry another live submission claims passes to it). Returns the deleted entries."""
+    keys = set(submission.claims.values_list("signal_type", "value"))
+    others: dict[tuple[str, str], int] = {}
+    for signal, value, other in (NciiClaim.objects
+                                 .filter(value__in={v for _, v in keys},
+                                         submission__withdrawn_at__isnull=True)
+                                 .exclude(submission=submission)
+                                 .values_list("signal_type", "value", "submission_id")):
+        if (signal, value) in keys:
+            others.setdefault((signal, value), other)
+    entries = list(HashEntry.objects.filter(hash_list=victims_list(),
+                                            value__in={v for _, v in keys})
+                   .select_related("hash_list"))
+    gone = [e for e in entries if (e.signal_type, e.value) in keys
+            and (e.signal_type, e.value) not in others]
+    for entry in entries:
+        key = (entry.signal_type, entry.value)
+        if key in others and entry.submission_id == submission.pk:
+            HashEntry.objects.filter(pk=entry.pk).update(submission_id=others[key])
+    HashEntry.objects.filter(pk__in=[e.pk for e in gone]).delete()
+    submission.claims.all().delete()
+    return gone
 
 
 def withdraw(number: str, secret: str) -> bool:
@@ -177,8 +205,7 @@ def withdraw(number: str, secret: str) -> bool:
             return False
         if not check_password(secret, submission.secret_hash):
             return False
-        entries = list(submission.entries.select_related("hash_list"))
-        HashEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+        entries = _release_claims(submission)
         now = timezone.now()
         submission.withdrawn_at = now
         submission.save(update_fields=["withdrawn_at"])

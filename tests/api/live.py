@@ -51,9 +51,30 @@ def _database(data_dir):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# One process creates every user (a process per user cost seconds each).
+_CREATE_USERS = """
+import os
+from rostra.accounts.services import register
+admins = set(os.environ["LIVE_ADMINS"].split())
+for name in os.environ["LIVE_USERS"].split():
+    register(name, name + "@example.org", os.environ["LIVE_PASSWORD"], admin=name in admins,
+             bypass_policy=True)
+"""
+
+
+def create_users(env: dict, users, admins=()) -> None:
+    """Create ``users`` and ``admins`` (staff) with ``PASSWORD`` in the server's database."""
+    names = [*admins, *[u for u in users if u not in admins]]
+    if names:
+        subprocess.run([*ROSTRA, "manage", "shell", "-c", _CREATE_USERS],
+                       env={**env, "LIVE_USERS": " ".join(names),
+                            "LIVE_ADMINS": " ".join(admins), "LIVE_PASSWORD": PASSWORD},
+                       check=True, capture_output=True)
+
+
 @contextlib.contextmanager
 def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1,
-                   worker=False, extra_env=None):
+                   worker=False, extra_env=None, admins=()):
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
@@ -63,10 +84,7 @@ def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1
         if db_url:
             env["DATABASE_URL"] = db_url
         subprocess.run([*ROSTRA, "migrate", "-v", "0"], env=env, check=True)
-        for name in users:
-            subprocess.run([*ROSTRA, "createuser", name, "--email", f"{name}@example.org",
-                            "--password-stdin"], env=env, input=PASSWORD + "\n", text=True,
-                           check=True, capture_output=True)
+        create_users(env, users, admins)
         procs = [subprocess.Popen(
             [*ROSTRA, "serve", "--no-worker", "--port", str(port),
              "--workers", str(web_processes)],

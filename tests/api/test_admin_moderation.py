@@ -5,10 +5,7 @@ with the admin scopes may act."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import time
 from html import unescape
 
 import httpx
@@ -18,7 +15,7 @@ from rostra.accounts.services import update_site_settings
 from rostra.moderation import appeals, decisions, services
 from rostra.moderation.models import Case, Decision, Ground, Measure, Source
 from tests import factories
-from tests.api.live import PASSWORD, ROSTRA, free_port
+from tests.api.live import PASSWORD, running_server
 
 mastodon = pytest.importorskip("mastodon")
 Mastodon = mastodon.Mastodon
@@ -29,34 +26,10 @@ ADMIN_SCOPES = ["read", "write", "follow", "admin:read", "admin:write"]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A server of its own (SQLite) with a moderator, ``mod``, and ``USERS``."""
-    data_dir = tmp_path_factory.mktemp("rostra-admin")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(ROSTRA_DATA_DIR=str(data_dir), ROSTRA_DOMAIN=f"127.0.0.1:{port}",
-               ROSTRA_RATE_LIMITS_ENABLED="false")
-    subprocess.run([*ROSTRA, "migrate", "-v", "0"], env=env, check=True)
-    for name, extra in (("mod", ["--admin"]), *((u, []) for u in USERS)):
-        subprocess.run([*ROSTRA, "createuser", name, "--email", f"{name}@example.org",
-                        "--password-stdin", *extra], env=env, input=PASSWORD + "\n",
-                       text=True, check=True, capture_output=True)
-    proc = subprocess.Popen([*ROSTRA, "serve", "--no-worker", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(base + "/api/v1/instance", timeout=2)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                proc.terminate()
-                pytest.fail("the server did not start")
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    """A server of its own with a moderator, ``mod``, and ``USERS``."""
+    with running_server(tmp_path_factory.mktemp("rostra-admin"), users=USERS, admins=("mod",),
+                        extra_env={"ROSTRA_RATE_LIMITS_ENABLED": "false"}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

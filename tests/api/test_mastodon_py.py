@@ -5,33 +5,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from PIL import Image
 
+from tests.api.live import PASSWORD, running_server
+
 mastodon = pytest.importorskip("mastodon")
 Mastodon = mastodon.Mastodon
 
-ROSTRA = [sys.executable, "-m", "rostra.cli"]
-PASSWORD = "a long enough secret phrase"
 REDIRECT = "https://client.example/callback"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _png() -> bytes:
@@ -42,32 +30,8 @@ def _png() -> bytes:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data_dir: Path = tmp_path_factory.mktemp("rostra-api")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(ROSTRA_DATA_DIR=str(data_dir), ROSTRA_DOMAIN=f"127.0.0.1:{port}")
-    subprocess.run([*ROSTRA, "migrate", "-v", "0"], env=env, check=True)
-    for name in ("alice", "bob", "carol"):
-        subprocess.run([*ROSTRA, "createuser", name, "--email", f"{name}@example.org",
-                        "--password-stdin"], env=env, input=PASSWORD + "\n", text=True,
-                       check=True, capture_output=True)
-    proc = subprocess.Popen([*ROSTRA, "serve", "--no-worker", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/api/v1/instance", timeout=2)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        proc.terminate()
-        pytest.fail("the server did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server(tmp_path_factory.mktemp("rostra-api")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -161,3 +161,17 @@ def test_a_large_list_import_rescans_stored_media_by_the_time_it_added_them(alic
     added_at = HashEntry.objects.get(hash_list__name="big").added_at
     assert shield.rescan_added(report.hash_list.pk, added_at.isoformat()) == 1
     assert Media.objects.get(pk=media.pk).quarantined_at is not None
+
+
+def test_the_automated_provisional_measure_exports_as_a_valid_statement(alice):
+    from rostra.moderation.transparency_db import statement
+    from rostra.moderation.transparency_db_rules import validate
+
+    listing("ncii", ORIGINAL)
+    with pytest.raises(MediaHeld):
+        upload_media(alice, ORIGINAL.read_bytes())
+    exported = statement(Decision.objects.get())
+    assert validate(exported) == []
+    assert exported["automated_detection"] == "Yes"
+    assert exported["automated_decision"] == "AUTOMATED_DECISION_FULLY"
+    assert "CONTENT_TYPE_IMAGE" in exported["content_type"]

@@ -76,6 +76,17 @@ def test_withdraw_removes_the_fingerprints_once():
 
 
 @pytest.mark.django_db
+def test_an_image_two_people_blocked_stays_blocked_until_both_withdraw():
+    first, first_secret = ncii.submit([image(1)])
+    second, second_secret = ncii.submit([image(1), image(2)])
+    assert HashEntry.objects.count() == 6  # image 1 listed once, image 2 once
+    assert ncii.withdraw(first.number, first_secret)
+    assert HashEntry.objects.filter(value=image(1)["sha256"]).get().submission == second
+    assert ncii.withdraw(second.number, second_secret)
+    assert not HashEntry.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_wrong_secret_withdraws_nothing():
     submission, secret = ncii.submit([image()])
     _other, other_secret = ncii.submit([image(2)])
