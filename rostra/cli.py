@@ -13,6 +13,7 @@ COMMANDS = {
     "demo": "seed demo accounts and posts into an empty database",
     "import": "import: x-archive PATH.zip | mastodon-archive PATH | csv KIND PATH.csv, "
               "--user USERNAME [--dry-run ...]",
+    "export": "export an account to a zip: --user USERNAME --output PATH [--json]",
     "hashlist": "hash lists: import FILE --name N --kind K --action A | list | remove --name N",
     "hashfeed": "hash feeds: subscribe URL --name N [--action block|review] | pull [--name N] "
                 "| list",

@@ -32,6 +32,8 @@ ROSTRA_HASH_INDEX_REFRESH = env_int("ROSTRA_HASH_INDEX_REFRESH", 30)
 ROSTRA_HASH_FEED_INTERVAL = env_int("ROSTRA_HASH_FEED_INTERVAL", 120)
 # Quarantined media files (hash-list matches), outside the public media storage.
 ROSTRA_QUARANTINE_ROOT = env("ROSTRA_QUARANTINE_ROOT") or str(BASE_DIR / "quarantine")
+# Finished account exports wait here for their owners (rostra.portability.export_tasks).
+ROSTRA_EXPORT_DIR = env("ROSTRA_EXPORT_DIR") or str(BASE_DIR / "exports")
 ROSTRA_POLL_MAX_OPTIONS = 4
 ROSTRA_REGISTRATION = env("ROSTRA_REGISTRATION", "open")
 # API rate limits (rostra.api.ratelimit): Mastodon's defaults; off only for load tests.

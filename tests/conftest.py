@@ -13,6 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _media_root(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.ROSTRA_QUARANTINE_ROOT = str(tmp_path / "quarantine")
+    settings.ROSTRA_EXPORT_DIR = str(tmp_path / "exports")
     settings.ROSTRA_DOMAIN = "localhost:8000"
     # Argon2 is deliberately slow; tests register many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -38,6 +38,7 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_HASH_FEED_INTERVAL": "Seconds between pulls of subscribed hash feeds (default 120)",
     "ROSTRA_QUARANTINE_ROOT": "Where quarantined media are kept, never served (default "
                               "DATA_DIR/quarantine)",
+    "ROSTRA_EXPORT_DIR": "Where finished account exports are kept (default DATA_DIR/exports)",
     "ROSTRA_DSA_ENDPOINT": "EU DSA Transparency Database API base URL, for `rostra dsa "
                            "export-statements --send`",
     "ROSTRA_DSA_TOKEN": "API token of this platform for the DSA Transparency Database",

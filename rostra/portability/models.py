@@ -119,3 +119,6 @@ class XLookupServer(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+from rostra.portability.export_models import ExportJob  # noqa: E402,F401  (registers the model)

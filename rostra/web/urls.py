@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from rostra.web.views import (
     compose,
     connections,
+    exports,
     hashlists,
     moderation,
     notices,
@@ -82,6 +83,9 @@ urlpatterns = [
     path("@<str:acct>/<int:post_id>/history", posts.history, name="post_history"),
     path("@<str:acct>/<slug:action>", profiles.relationship_action, name="account_action"),
     # People from X (private to the archive's owner): opt-in, lists, follow.
+    path("settings/export", exports.export, name="export"),
+    path("settings/export/<int:job_id>/download", exports.export_download,
+         name="export_download"),
     path("settings/import/x-connections", connections.x_connections, name="x_connections"),
     path("settings/import/x-connections/follow", connections.x_connections_follow,
          name="x_connections_follow"),
