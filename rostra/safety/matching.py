@@ -58,7 +58,7 @@ class Match:
     query: str = ""  # the file's hash that matched (for PDQ: the image as stored)
 
 
-def _max_distance() -> int:
+def max_distance() -> int:
     return int(getattr(settings, "ROSTRA_PDQ_MAX_DISTANCE", 31))
 
 
@@ -232,7 +232,7 @@ def _pdq_candidates(pdqs, variants) -> dict[str, dict[int, int]]:
         return {}
     queries = pdq_index.codes_from_hex(hashes)
     state = _index.current()
-    radius = _max_distance()
+    radius = max_distance()
     found: dict[str, dict[int, int]] = {}
     for index in (state.main, state.delta):
         if not index.size:

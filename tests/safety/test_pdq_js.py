@@ -11,21 +11,20 @@ import functools
 import hashlib
 import http.server
 import json
-import os
 import threading
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests import chromium
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / ".." / "shared" / "fixtures" / "pdq"
 PDQ_JS = REPO / "rostra" / "web" / "static" / "js" / "pdq.js"
 EXPECTED = FIXTURES / "expected_hashes.json"
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no system Chromium"),
+    *chromium.MARKS,
     pytest.mark.skipif(not EXPECTED.exists(), reason="no PDQ fixtures beside the repository"),
 ]
 
@@ -62,18 +61,12 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(site):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-dev-shm-usage"])
+    with chromium.launch() as browser:
         page = browser.new_page()
         page.set_default_timeout(60_000)
         page.goto(f"{site}/index.html")
         page.wait_for_function("() => window.RostraHash !== undefined")
         yield page
-        browser.close()
 
 
 HASH_FIXTURES = """async (names) => {

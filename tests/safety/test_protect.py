@@ -17,10 +17,10 @@ from django.test import Client
 
 from rostra.safety import events, ncii
 from rostra.safety.models import HashEntry, HashList, NciiSubmission
+from tests import chromium
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / ".." / "shared" / "fixtures" / "pdq"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
@@ -381,14 +381,8 @@ def test_withdraw_form_errors_point_at_their_fields(client):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-dev-shm-usage"])
-        yield browser
-        browser.close()
+    with chromium.launch() as launched:
+        yield launched
 
 
 PICKED = ["reg-test-input/labelme-subset/q0122.jpg", "reg-test-input/dih/bridge-1-original.jpg"]
@@ -396,7 +390,7 @@ PICKED = ["reg-test-input/labelme-subset/q0122.jpg", "reg-test-input/dih/bridge-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no system Chromium")
+@pytest.mark.skipif(not os.path.exists(chromium.CHROMIUM), reason="no system Chromium")
 @pytest.mark.skipif(not FIXTURES.exists(), reason="no PDQ fixtures beside the repository")
 def test_the_browser_sends_fingerprints_and_never_the_images(browser, live_server):
     from playwright.sync_api import expect

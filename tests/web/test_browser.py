@@ -3,33 +3,20 @@ compose form, and a second person follows from the profile page and sees it.
 
 Uses the system Chromium (never a downloaded one); skipped when it is missing."""
 
-import os
 
 import pytest
 
-from tests import factories
+from tests import chromium, factories
 
-CHROMIUM = "/usr/bin/chromium"
 ALT = "A red square on a white wall"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no system Chromium"),
-]
+pytestmark = [*chromium.MARKS, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
+    with chromium.launch() as launched:
+        yield launched
 
 
 def test_sign_up_post_image_and_be_followed(browser, live_server, tmp_path):

@@ -3,35 +3,25 @@
 
 Uses the system Chromium (never a downloaded one); skipped when it is missing."""
 
-import os
 import zipfile
 
 import pytest
 
 from rostra.portability.export import build_export
 from rostra.posts.media import upload_media
-from tests import factories
+from tests import chromium, factories
 
-CHROMIUM = "/usr/bin/chromium"
 ALT = "A red square on a white wall"
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no system Chromium"),
+    *chromium.MARKS,
 ]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
+    with chromium.launch() as launched:
+        yield launched
 
 
 def test_the_offline_viewer_shows_the_posts_and_the_image(db, browser, tmp_path):
