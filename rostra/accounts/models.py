@@ -39,6 +39,8 @@ class Account(SnowflakeModel):
     sensitized_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)  # closed by its owner; suspended too
+    # the owner asked to leave: hidden now, deleted for good at this time unless cancelled
+    delete_after = models.DateTimeField(null=True, blank=True)
     # Federation fields, filled for remote actors (and served for local ones).
     uri = models.URLField(max_length=2048, blank=True, default="")
     url = models.URLField(max_length=2048, blank=True, default="")
@@ -46,6 +48,10 @@ class Account(SnowflakeModel):
     shared_inbox_url = models.URLField(max_length=2048, blank=True, default="")
     public_key = models.TextField(blank=True, default="")
     private_key = models.TextField(blank=True, default="")
+    # local accounts: actor URIs of the owner's other accounts (ActivityPub alsoKnownAs),
+    # which a Move from one of them to this account needs
+    also_known_as = models.JSONField(blank=True, default=list)
+    moved_at = models.DateTimeField(null=True, blank=True)
     moved_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,25 +8,22 @@ minutes). A response carries the tightest bucket in ``X-RateLimit-Limit``,
 ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (ISO 8601); past a limit the
 answer is 429 ``{"error": "Too many requests"}``.
 
-Windows are fixed (a key per window in Django's cache), so the cache decides the
-reach: local memory counts per process; a shared cache (Redis/Valkey) counts
-across processes. ``ROSTRA_RATE_LIMITS`` in settings overrides a bucket's
+Windows are fixed (``core.rate_limits``: a key per window in Django's cache), so
+the cache decides the reach. ``ROSTRA_RATE_LIMITS`` in settings overrides a bucket's
 ``(requests, seconds)``; ``ROSTRA_RATE_LIMITS_ENABLED = False`` turns limits off.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 
 from rostra.api.errors import ApiError
 from rostra.api.serializers.common import iso
+from rostra.core import rate_limits
+from rostra.core.rate_limits import Usage
 
 DEFAULTS: dict[str, tuple[int, int]] = {
     "authenticated": (300, 5 * 60),
@@ -42,16 +39,10 @@ ACTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Usage:
-    limit: int
-    remaining: int
-    reset: float  # Unix time the window ends
-
-    def headers(self) -> dict[str, str]:
-        return {"X-RateLimit-Limit": str(self.limit),
-                "X-RateLimit-Remaining": str(max(0, self.remaining)),
-                "X-RateLimit-Reset": iso(datetime.fromtimestamp(self.reset, UTC))}
+def headers(usage: Usage) -> dict[str, str]:
+    return {"X-RateLimit-Limit": str(usage.limit),
+            "X-RateLimit-Remaining": str(max(0, usage.remaining)),
+            "X-RateLimit-Reset": iso(datetime.fromtimestamp(usage.reset, UTC))}
 
 
 class RateLimited(ApiError):
@@ -66,19 +57,7 @@ def _limits(name: str) -> tuple[int, int]:
 
 def _count(bucket: str, who: str) -> Usage:
     limit, period = _limits(bucket)
-    window = int(time.time() // period)
-    key = f"rostra:rl:{bucket}:{who}:{window}"
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        used = 1
-    return Usage(limit, limit - used, (window + 1) * period)
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return rate_limits.count(bucket, who, limit, period)
 
 
 def _who(request) -> tuple[str, str]:
@@ -87,13 +66,13 @@ def _who(request) -> tuple[str, str]:
     token = getattr(request, "api_token", None)
     if token is not None:
         return "authenticated", f"token:{token.pk}"
-    return "anonymous", "ip:" + hashlib.sha256(_client_ip(request).encode()).hexdigest()[:24]
+    return "anonymous", rate_limits.client_key(request)
 
 
 def hit(request) -> Usage | None:
     """Count ``request``; raise ``RateLimited`` past a limit. Returns the usage of
     the tightest bucket (for the headers), None when limits are off."""
-    if not getattr(settings, "ROSTRA_RATE_LIMITS_ENABLED", True):
+    if not rate_limits.enabled():
         return None
     bucket, who = _who(request)
     usages = [_count(bucket, who)]
@@ -109,5 +88,5 @@ def hit(request) -> Usage | None:
 
 def add_headers(response, usage: Usage | None) -> None:
     if usage is not None:
-        for name, value in usage.headers().items():
+        for name, value in headers(usage).items():
             response[name] = value

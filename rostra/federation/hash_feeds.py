@@ -353,12 +353,9 @@ def subscribe(url: str, *, name: str, action: str = HashList.Action.BLOCK) -> Ha
     feed = fetch(url)
     with transaction.atomic():
         try:
-            hash_list = lists.import_list(
-                "", name=name, kind=feed.kind, action=action, source=HashList.Source.FEED,
-                fmt="hma", description=f"Subscribed to {url}").hash_list
-            # safety.lists has no service that records a feed URL: set it here.
-            HashList.objects.filter(pk=hash_list.pk).update(feed_url=url)
-            hash_list.feed_url = url
+            hash_list = lists.create_list(
+                name, kind=feed.kind, action=action, source=HashList.Source.FEED,
+                description=f"Subscribed to {url}", feed_url=url)
             _mirror(hash_list, feed.entries)
         except lists.HashListError as exc:
             raise FeedError(str(exc)) from None

@@ -100,6 +100,20 @@ def _list_for_import(name: str, kind: str, action: str, source: str,
     return hash_list, created
 
 
+def create_list(name: str, *, kind: str, action: str, source: str, description: str = "",
+                feed_url: str = "") -> HashList:
+    """A new, empty list (a feed subscription records its ``feed_url``). Raises
+    ``HashListError`` when the name or the feed is taken or a choice is unknown."""
+    if HashList.objects.filter(name=(name or "").strip()).exists() or (
+            feed_url and HashList.objects.filter(feed_url=feed_url).exists()):
+        raise HashListError("A list with this name or this feed exists already.")
+    hash_list, _ = _list_for_import(name, kind, action, source, description)
+    if feed_url:
+        HashList.objects.filter(pk=hash_list.pk).update(feed_url=feed_url)
+        hash_list.feed_url = feed_url
+    return hash_list
+
+
 def _open(path_or_text: str | os.PathLike) -> tuple[io.TextIOBase, str]:
     """A text stream of a file (a path) or of the text itself, and a name for it."""
     is_path = isinstance(path_or_text, os.PathLike)
@@ -284,6 +298,12 @@ def allow(signal_type: str, value: str, by=None, reason: str = "") -> AllowEntry
         defaults={"created_by": by, "reason": (reason or "")[:500]})
     matching.invalidate()
     return entry
+
+
+def disallow(entry: AllowEntry) -> None:
+    """Take a hash off the allow-list: it matches again from the next match on."""
+    AllowEntry.objects.filter(pk=entry.pk).delete()
+    matching.invalidate()
 
 
 def set_enabled(hash_list: HashList, enabled: bool) -> None:

@@ -1,5 +1,6 @@
 """A real ``rostra serve`` (and optionally ``rostra worker``) in subprocesses,
-for tests that drive real clients: ``running_server(...)`` yields its base URL.
+for tests that drive real clients: ``running_server(...)`` yields its base URL;
+the web process writes its output to ``server.log`` in the data folder.
 
 On PostgreSQL (``DATABASE_URL`` set to postgres) the server gets a database of
 its own, created here and dropped afterwards; otherwise SQLite in a temp folder.
@@ -85,10 +86,11 @@ def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1
             env["DATABASE_URL"] = db_url
         subprocess.run([*ROSTRA, "migrate", "-v", "0"], env=env, check=True)
         create_users(env, users, admins)
+        log = open(os.path.join(data_dir, "server.log"), "w")  # noqa: SIM115 (closed below)
         procs = [subprocess.Popen(
             [*ROSTRA, "serve", "--no-worker", "--port", str(port),
              "--workers", str(web_processes)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
+            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)]
         if worker:
             procs.append(subprocess.Popen([*ROSTRA, "worker"], env=env,
                                           stdout=subprocess.DEVNULL,
@@ -113,6 +115,7 @@ def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            log.close()
 
 
 def password_token(base: str, username: str, scopes: str = "read write follow") -> str:

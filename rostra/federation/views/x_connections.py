@@ -13,14 +13,13 @@ The answer lists only opted-in local accounts: ``{"results": [{"x_id", "actor"}]
 from __future__ import annotations
 
 import json
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from rostra.core import rate_limits
 from rostra.core.links import absolute_url
 from rostra.federation import policy, remote
 from rostra.federation.signatures import SignatureError, signature_key_id
@@ -42,17 +41,7 @@ def _error(status: int, message: str) -> JsonResponse:
 
 
 def _over_limit(domain: str) -> bool:
-    if not getattr(settings, "ROSTRA_RATE_LIMITS_ENABLED", True):
-        return False
-    window = int(time.time() // RATE_WINDOW)
-    key = f"rostra:rl:x-lookup:{domain}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=RATE_WINDOW + 1)
-        used = 1
-    return used > RATE_LIMIT
+    return rate_limits.over_limit("x-lookup", domain, RATE_LIMIT, RATE_WINDOW)
 
 
 def _ids(body: bytes) -> list[str]:

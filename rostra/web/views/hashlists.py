@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rostra.federation import hash_feeds
 from rostra.moderation.services import audit
-from rostra.safety import lists, matching
+from rostra.safety import lists
 from rostra.safety.models import AllowEntry, HashList
 from rostra.web.forms.hashlists import AllowForm, ImportForm, SubscribeForm
 from rostra.web.views.settings import staff_required
@@ -198,18 +198,11 @@ def allow(request):
     return _page(request, allow_form=form, status=400)
 
 
-def _disallow(entry: AllowEntry) -> None:
-    """Take a hash off the allow-list: it matches again from the next match on.
-    (Here until ``safety.lists`` has a ``disallow`` service.)"""
-    AllowEntry.objects.filter(pk=entry.pk).delete()
-    matching.invalidate()
-
-
 @require_POST
 @staff_required
 def allow_remove(request, entry_id: int):
     entry = get_object_or_404(AllowEntry, pk=entry_id)
-    _disallow(entry)
+    lists.disallow(entry)
     audit(request.user, "hash.allow_removed", None, signal_type=entry.signal_type,
           value=entry.value)
     messages.success(request, f"{entry.signal_type} {entry.value} matches the lists again.")

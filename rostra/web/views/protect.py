@@ -12,12 +12,8 @@ withdrawal attempts) per ``RATE_WINDOW``; the address is used for that count onl
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,6 +21,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rostra.core import rate_limits
 from rostra.safety import ncii
 from rostra.web.forms.account import bound_data
 from rostra.web.forms.protect import SubmitForm, WithdrawForm
@@ -38,18 +35,8 @@ TOO_MANY = ("Too many attempts from this network in the last hour. Nothing was s
 
 def _over_limit(request, bucket: str) -> bool:
     """Count this attempt; True past ``RATE_LIMIT`` in the current window."""
-    if not getattr(settings, "ROSTRA_RATE_LIMITS_ENABLED", True):
-        return False
-    who = hashlib.sha256((request.META.get("REMOTE_ADDR") or "unknown").encode()).hexdigest()
-    window = int(time.time() // RATE_WINDOW)
-    key = f"rostra:rl:protect-{bucket}:{who[:24]}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW + 1)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW + 1)
-        used = 1
-    return used > RATE_LIMIT
+    return rate_limits.over_limit(f"protect-{bucket}", rate_limits.client_key(request),
+                                  RATE_LIMIT, RATE_WINDOW)
 
 
 def _page(request, form: SubmitForm, *, status: int = 200, error: str = ""):
