@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev chromium lint bench-timeline clean
+.PHONY: run test install install-dev chromium lint bench-timeline bench-feeds clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ test: install-dev chromium lint
 
 bench-timeline: install
 	$(BIN)/python bench/timeline.py
+
+bench-feeds: install
+	$(BIN)/python bench/feeds.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

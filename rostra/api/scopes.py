@@ -16,12 +16,16 @@ WRITE = ("accounts", "blocks", "bookmarks", "conversations", "favourites", "filt
          "follows", "lists", "media", "mutes", "notifications", "reports", "statuses")
 ADMIN = ("accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks",
          "email_domain_blocks", "canonical_email_blocks")
+# LOLA (live online account portability): a grant to copy one account, every post of
+# every audience, to another server. No other scope covers it, and it covers nothing
+# of the client API.
+PORTABILITY = "activitypub_account_portability"
 FOLLOW_COVERS = {"read:follows", "write:follows", "read:blocks", "write:blocks",
                  "read:mutes", "write:mutes"}
 
 ALL = frozenset(
     [*TOP_LEVEL, *(f"read:{s}" for s in READ), *(f"write:{s}" for s in WRITE),
-     *(f"admin:read:{s}" for s in ADMIN), *(f"admin:write:{s}" for s in ADMIN)]
+     *(f"admin:read:{s}" for s in ADMIN), *(f"admin:write:{s}" for s in ADMIN), PORTABILITY]
 )
 DEFAULT = "read"
 

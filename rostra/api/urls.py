@@ -206,3 +206,10 @@ routes = [
 ]
 
 urlpatterns = [pattern for route, view in routes for pattern in both(route, view)]
+
+# A pinned feed generator's list id holds its URL (``feed-generator:https://...``):
+# the same views, matched last, with slashes allowed (kept out of the documented table).
+urlpatterns += [pattern for route, view in (("api/v1/lists/<path:list_id>", lists.one),
+                                            ("api/v1/timelines/list/<path:list_id>",
+                                             lists.timeline))
+                for pattern in both(route, view)]

@@ -39,9 +39,15 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_QUARANTINE_ROOT": "Where quarantined media are kept, never served (default "
                               "DATA_DIR/quarantine)",
     "ROSTRA_EXPORT_DIR": "Where finished account exports are kept (default DATA_DIR/exports)",
+    "ROSTRA_ACCOUNT_DELETION_GRACE_DAYS": "Days an owner can cancel the deletion of their "
+                                          "account (default 30; 0 deletes at once)",
     "ROSTRA_DSA_ENDPOINT": "EU DSA Transparency Database API base URL, for `rostra dsa "
                            "export-statements --send`",
     "ROSTRA_DSA_TOKEN": "API token of this platform for the DSA Transparency Database",
+    "ROSTRA_TRENDS_REVIEW": "1: a trending tag, post or link is shown publicly only once a "
+                            "moderator approved it",
+    "ROSTRA_FEED_AUDIT_RETENTION_DAYS": "Days the amplification audit keeps its daily "
+                                        "impression counts and replay log (default 90)",
 }
 
 

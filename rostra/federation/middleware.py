@@ -36,6 +36,14 @@ class ActivityPubNegotiationMiddleware:
                 return actors.status_json(request, post["username"], int(post["post_id"]))
             except Http404 as exc:
                 return JsonResponse({"error": str(exc) or "Not found"}, status=404)
+        if post and request.method in ("GET", "HEAD"):
+            from rostra.federation.views import portability
+
+            moved = portability.moved_post_redirect(request, post["username"],
+                                                    int(post["post_id"]))
+            if moved is not None:  # the post moved with its author (LOLA): 301
+                patch_vary_headers(moved, ["Accept"])
+                return moved
         response = self.get_response(request)
         if profile or post:
             patch_vary_headers(response, ["Accept"])

@@ -20,6 +20,7 @@ Accept / Reject (Follow)   the remote follower
 Block / Undo Block         the blocked remote account
 Update (Person)            followers
 Add / Remove (featured)    followers
+Update (Person) + Move     followers and remote blockers, when an account moves
 =========================  ================================================================
 """
 
@@ -248,12 +249,24 @@ def on_unblocked(sender, account: Account, target: Account, **kwargs) -> None:
 
 def on_account_deleted(sender, account: Account, **kwargs) -> None:
     """``Delete`` of the actor to every server that may hold a copy of it: its
-    followers', those it follows, and every shared inbox we know (as Mastodon does)."""
+    followers', those it follows, every inbox any activity it signed (posts, boosts,
+    likes, follows, blocks, votes) was delivered to, and every inbox we know (as
+    Mastodon does); one inbox per server whose shared inbox we know."""
+    from rostra.federation.models import Delivery, RemoteInstance
+
     following = Account.objects.filter(followers_set__account=account).exclude(domain="")
-    known = (Account.objects.exclude(domain="").exclude(shared_inbox_url="")
-             .values_list("shared_inbox_url", flat=True).distinct())
+    known = (Account.objects.exclude(domain="").filter(suspended_at__isnull=True)
+             .values_list("shared_inbox_url", "inbox_url").distinct())
+    delivered = (Delivery.objects.filter(activity__signer=account)
+                 .values_list("inbox_url", flat=True).distinct())
     inboxes = [*delivery.follower_inboxes(account), *delivery.account_inboxes(following),
-               *known]
+               *(shared or own for shared, own in known), *delivered]
+    shared_inboxes = {delivery.domain_of(url): url for url in (
+        *Account.objects.exclude(domain="").exclude(shared_inbox_url="")
+        .values_list("shared_inbox_url", flat=True).distinct(),
+        *RemoteInstance.objects.exclude(shared_inbox_url="")
+        .values_list("shared_inbox_url", flat=True))}
+    inboxes = [shared_inboxes.get(delivery.domain_of(url), url) for url in inboxes if url]
     delivery.deliver(build.delete(account, uris.actor_uri(account)), account, inboxes)
 
 
@@ -301,6 +314,20 @@ def on_profile_updated(sender, account: Account, **kwargs) -> None:
                          delivery.follower_inboxes(account))
 
 
+def on_account_moved(sender, account: Account, target: Account, **kwargs) -> None:
+    """A local account moved: ``Update`` of its actor (now with ``movedTo``), then
+    ``Move`` (Mastodon's shape: ``object`` is the actor itself) to its remote followers'
+    servers and to those of remote accounts that block it (they carry the block)."""
+    if not _local(account):
+        return
+    blockers = Account.objects.filter(blocking_set__target_account=account).exclude(domain="")
+    inboxes = [*delivery.follower_inboxes(account), *delivery.account_inboxes(blockers)]
+    update = build.update_actor(account)
+    update["id"] += "-moved"  # not the id of a profile edit in the same second
+    delivery.deliver(update, account, inboxes)
+    delivery.deliver(build.move(account, target), account, inboxes)
+
+
 # --- wiring ---------------------------------------------------------------------------
 
 def _guarded(handler):
@@ -338,6 +365,7 @@ _HANDLERS = [
     (account_events, "unblocked", on_unblocked),
     (account_events, "profile_updated", on_profile_updated),
     (account_events, "account_deleted", on_account_deleted),
+    (account_events, "account_moved", on_account_moved),
     (moderation_events, "case_opened", on_case_opened),
     (moderation_events, "decision_taken", on_decision_taken),
 ]

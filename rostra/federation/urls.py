@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from rostra.federation.views import actors, discovery, hash_feeds, x_connections
+from rostra.federation.views import actors, discovery, hash_feeds, portability, x_connections
 
 app_name = "federation"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("users/<str:username>", actors.actor, name="actor"),
     path("users/<str:username>/inbox", actors.inbox, name="inbox"),
     path("users/<str:username>/outbox", actors.outbox, name="outbox"),
+    path("users/<str:username>/migration/moved", portability.report_moved,
+         name="migration_moved"),
     path("users/<str:username>/followers", actors.followers, name="followers"),
     path("users/<str:username>/following", actors.following, name="following"),
     path("users/<str:username>/collections/featured", actors.featured, name="featured"),

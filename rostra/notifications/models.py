@@ -17,6 +17,8 @@ class Notification(models.Model):
         STATUS = "status", "posted"
         UPDATE = "update", "edited a post you boosted"
         MODERATION_WARNING = "moderation_warning", "moderators took a decision"
+        # someone you follow moved to a new account (you follow it now); Pleroma's type
+        MOVE = "move", "moved to a new account"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
     from_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")

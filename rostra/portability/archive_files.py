@@ -33,7 +33,9 @@ RATIO_FLOOR = 1024 * 1024
 MAX_MEMBERS = 2_000_000
 MAX_MEDIA_BYTES = 512 * 1024 * 1024
 CHUNK = 64 * 1024
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, tarfile.TarError)
+# What reading a damaged or cut-off archive raises.
+DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, tarfile.TarError)
+_DAMAGE = DAMAGE
 
 
 class ArchiveError(Exception):
@@ -79,6 +81,9 @@ class SafeArchive:
             self._open_zip(path, max_total)
         elif tar and _is_tar(path):
             self._open_tar(path, max_total, wanted)
+        elif _starts_like_zip(path):
+            raise ArchiveError("This zip archive is truncated or damaged: its end (the list of "
+                               "its files) is missing. Download it again and upload it whole.")
         else:
             raise ArchiveError(f"This file is not {kind}.")
 
@@ -149,6 +154,10 @@ class SafeArchive:
             raise ArchiveError(f"The archive is damaged or truncated ({exc}).") from exc
 
     # --- reading --------------------------------------------------------------------------
+    @property
+    def is_zip(self) -> bool:
+        return self._zip is not None
+
     def __enter__(self) -> SafeArchive:
         return self
 
@@ -195,6 +204,15 @@ class SafeArchive:
                                f"({exc.msg}, line {exc.lineno}).") from exc
         except (*_DAMAGE, UnicodeDecodeError) as exc:
             raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+
+
+def _starts_like_zip(path: Path) -> bool:
+    """A zip's first bytes (a local file header) without its end: a cut-off download."""
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _is_tar(path: Path) -> bool:

@@ -15,6 +15,10 @@ accounts and posts over the network (``federation.remote``), so the doors run
 it as a background task. Every action is idempotent and the job records how
 far it got, so a killed run resumes; each row's outcome goes to the report.
 ``overwrite`` then removes what the file does not list, as Mastodon does.
+
+A list member must be followed; when the follow waits for its server's (or its
+owner's) acceptance, the row waits too (status ``waiting``) and
+``add_waiting_members`` adds it when the follow is made.
 """
 
 from __future__ import annotations
@@ -85,8 +89,9 @@ def _domain(value: str, line: int) -> str:
                              "kind?") from exc
 
 
-def parse(kind: str, data: bytes) -> list[list]:
-    """Check a whole file; return its rows normalised, or raise ``CsvImportError``."""
+def parse(kind: str, data: bytes, *, allow_empty: bool = False) -> list[list]:
+    """Check a whole file; return its rows normalised, or raise ``CsvImportError``
+    (also for a file without rows, unless ``allow_empty``)."""
     if kind not in KINDS:
         raise CsvImportError(f"Unknown kind of import {kind!r}.")
     if len(data) > MAX_BYTES:
@@ -106,6 +111,8 @@ def parse(kind: str, data: bytes) -> list[list]:
     else:
         offset = 1
     if not raw:
+        if allow_empty:
+            return []
         raise CsvImportError("The file has no rows to import.")
     if len(raw) > MAX_ROWS:
         raise CsvImportError(f"The file has more than {MAX_ROWS} rows.")
@@ -181,6 +188,18 @@ def _resolve_post(url: str) -> Post:
     return found
 
 
+class Waiting(str):
+    """A row's outcome that waits for a follow to be accepted (``account_id``)."""
+
+    account_id: int
+
+
+def _waiting(message: str, account_id: int) -> Waiting:
+    outcome = Waiting(message)
+    outcome.account_id = account_id
+    return outcome
+
+
 def _apply(account: Account, kind: str, row: list) -> str:
     """Do one row; return its outcome (raises the domain errors for a failed row)."""
     if kind == "bookmarks":
@@ -204,7 +223,7 @@ def _apply(account: Account, kind: str, row: list) -> str:
            or lists_service.create_list(account, row[0]))
     if not Follow.objects.filter(account=account, target_account=target).exists():
         if not isinstance(accounts.follow(account, target), Follow):
-            return "follow requested; add to the list once accepted"
+            return _waiting("follow requested; added to the list once accepted", target.pk)
     lists_service.add_accounts(lst, [target])
     return f"added to {row[0]}"
 
@@ -223,8 +242,10 @@ def run(job: ImportJob, *, progress=None) -> dict:
         value = row[-1] if kind == "lists" else row[0]
         try:
             with transaction.atomic():
-                outcome = {"row": n + 1, "value": value, "status": "ok",
-                           "message": _apply(account, kind, row)}
+                message = _apply(account, kind, row)
+            outcome = {"row": n + 1, "value": value, "status": "ok", "message": str(message)}
+            if isinstance(message, Waiting):
+                outcome.update(status="waiting", list=row[0], account_id=message.account_id)
         except (AccountError, PostError, TimelineError) as exc:
             outcome = {"row": n + 1, "value": value, "status": "error", "message": str(exc)}
         except Exception as exc:
@@ -241,14 +262,57 @@ def run(job: ImportJob, *, progress=None) -> dict:
             ImportJob.objects.filter(pk=job.pk).update(
                 counts={"done": n + 1, "total": len(rows)}, report=report)
     removed = _overwrite(account, kind, rows) if mode == "overwrite" else 0
-    report.update(rows=outcomes, removed=removed,
-                  ok=sum(1 for o in outcomes if o["status"] == "ok"),
-                  failed=sum(1 for o in outcomes if o["status"] == "error"))
+    followed = set(Follow.objects.filter(account=account).values_list("target_account_id",
+                                                                      flat=True))
+    for outcome in outcomes:  # a follow accepted while the rows ran
+        if outcome["status"] == "waiting" and outcome["account_id"] in followed:
+            _add_waiting(account, outcome)
+    report.update(rows=outcomes, removed=removed)
+    _tally(report)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, counts={"done": len(rows), "total": len(rows)},
-        report=report, finished_at=timezone.now())
+        report=report, finished_at=timezone.now(),
+        options={**job.options, "waiting": report["waiting"] > 0})
     job.refresh_from_db()
     return report
+
+
+def _tally(report: dict) -> None:
+    for key, status in (("ok", "ok"), ("failed", "error"), ("waiting", "waiting")):
+        report[key] = sum(1 for o in report["rows"] if o["status"] == status)
+
+
+def _add_waiting(account: Account, outcome: dict) -> None:
+    target = Account.objects.get(pk=outcome["account_id"])
+    try:
+        with transaction.atomic():
+            lst = (lists_service.lists_of(account).filter(title=outcome["list"]).first()
+                   or lists_service.create_list(account, outcome["list"]))
+            lists_service.add_accounts(lst, [target])
+    except TimelineError as exc:
+        outcome.update(status="error", message=str(exc))
+        return
+    outcome.update(status="ok", message=f"added to {outcome['list']}")
+
+
+def add_waiting_members(sender, follow, **kwargs) -> None:
+    """A follow was made (or accepted): add its target to the lists whose import
+    waited for it (``accounts.events.followed`` / ``follow_request_accepted``)."""
+    account = follow.account
+    if account.domain:
+        return
+    for job in ImportJob.objects.filter(user__account=account, source=SOURCE,
+                                        options__waiting=True):
+        report = dict(job.report or {})
+        waiting = [o for o in report.get("rows", []) if o.get("status") == "waiting"
+                   and o.get("account_id") == follow.target_account_id]
+        if not waiting:
+            continue
+        for outcome in waiting:
+            _add_waiting(account, outcome)
+        _tally(report)
+        ImportJob.objects.filter(pk=job.pk).update(
+            report=report, options={**job.options, "waiting": report["waiting"] > 0})
 
 
 def _norm(acct: str) -> str:

@@ -7,8 +7,10 @@ account's Create activities, every audience included, and its Announces),
 the media under ``media_attachments/`` (each attachment's ``url`` is its
 relative path in the zip), ``avatar.*``/``header.*``, ``likes.json`` and
 ``bookmarks.json`` (OrderedCollections of post URIs), Mastodon's CSV files
-(``csv_imports`` reads them back), ``followers.csv`` and ``index.html``, an
-offline viewer (``export_viewer``).
+(``csv_imports`` reads them back), ``followers.csv``, ``index.html``, an
+offline viewer (``export_viewer``), and last ``manifest.json``: the size and
+SHA-256 of every other file (``rostra_archive``), so an import on another
+server tells a Rostra export from Mastodon's and refuses a damaged one.
 
 Only the owner's own data goes in: their own posts (never anyone else's), the
 handles of the people they follow, mute, block or list, and the URIs of what
@@ -42,6 +44,7 @@ from rostra.federation.serializers.actor import serialize_actor
 from rostra.federation.serializers.context import with_context
 from rostra.federation.serializers.note import attachment
 from rostra.portability import export_viewer
+from rostra.portability.rostra_archive import MANIFEST, HashingZipFile
 from rostra.posts.models import Bookmark, Favourite, Media, Post, Visibility
 from rostra.timelines.models import ListAccount
 
@@ -281,7 +284,7 @@ def build_export(account: Account, path: str | Path,
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with (tempfile.TemporaryFile("w+", encoding="utf-8", dir=path.parent) as viewer,
-              zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf):
+              HashingZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf):
             writer = _Writer(zf, account, report, progress)
             posts = own_posts(account)
             writer.total = posts.count() + Media.objects.filter(
@@ -301,6 +304,8 @@ def build_export(account: Account, path: str | Path,
                 out.flush()
                 out.detach()
             report.counts["index.html"] = 1
+            zf.write_manifest(uris.actor_uri(account))
+            report.counts[MANIFEST] = 1
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -128,3 +128,29 @@ class MastodonArchive:
 
     def read_media(self, member: str) -> bytes:
         return self._archive.read_bytes(member)
+
+    # --- what a Rostra export adds (``rostra_archive`` checks and reads it) ---------------
+    @property
+    def root(self) -> str:
+        return self._root
+
+    @property
+    def is_zip(self) -> bool:
+        return self._archive.is_zip
+
+    def names(self) -> set[str]:
+        """Every file the archive holds (for a tar: the ones kept), full names."""
+        return set(self._archive.names)
+
+    def size(self, name: str) -> int:
+        return self._archive.size(self._root + name)
+
+    def open_binary(self, name: str):
+        """``name`` (relative to the root) as a binary stream."""
+        return self._archive.open_binary(self._root + name)
+
+    def read_file(self, name: str, limit: int) -> bytes:
+        return self._archive.read_bytes(self._root + name, limit)
+
+    def read_json(self, name: str, limit: int = MAX_SMALL_JSON) -> object:
+        return self._archive.read_json(self._root + name, limit)

@@ -6,10 +6,10 @@ Pure functions: no database. ``map_activity`` turns one outbox activity into a
 
 - visibility comes from ``to``/``cc`` as Mastodon encodes it: Public in ``to``
   is public, in ``cc`` unlisted, the followers collection in ``to`` is
-  followers-only, none of these is direct. Direct posts are skipped and
-  counted: they are private conversations, and re-publishing them on another
-  server (even to "mentioned people only") would show them to whoever those
-  names resolve to here;
+  followers-only, none of these is direct. A direct post stays direct: its
+  audience is its Mention tags (``mentions``: actor URI and ``@user@domain``),
+  which the importer resolves by actor URI first, so a name reaches the same
+  person here and never a namesake;
 - HTML goes through ``core.text.sanitize`` then to plain text, mentions keeping
   their ``@user@domain`` from the Note's tags; the post service renders it again;
 - a poll (Question) becomes its text followed by the options and their final
@@ -27,12 +27,21 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from rostra.core.text import plain_text, sanitize
+from rostra.federation.notes import declares_ai_generated
 from rostra.portability.x_mapping import MediaRef, language
 
 PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 ORIGINAL, SELF_REPLY, REPLY, ANNOUNCE, DIRECT = (
     "original", "self_reply", "reply", "announce", "direct")
 _ANCHOR = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+@dataclass
+class ArchiveMedia(MediaRef):
+    """An attachment: what ``MediaRef`` says, plus the focal point and AI label."""
+
+    focus: tuple[float, float] | None = None
+    ai_generated: bool = False
 
 
 @dataclass
@@ -50,19 +59,23 @@ class MastodonPost:
     spoiler_text: str = ""
     sensitive: bool = False
     origin_url: str = ""
-    media: list[MediaRef] = field(default_factory=list)
+    media: list[ArchiveMedia] = field(default_factory=list)
+    mentions: list[list[str]] = field(default_factory=list)  # [actor URI, @user@domain]
 
     def to_json(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k not in {"published", "media"}}
         data["published"] = self.published.isoformat()
-        data["media"] = [[m.filename, m.kind, m.description] for m in self.media]
+        data["media"] = [[m.filename, m.kind, m.description,
+                          list(m.focus) if m.focus else None, m.ai_generated]
+                         for m in self.media]
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> MastodonPost:
         data = dict(data)
         data["published"] = datetime.fromisoformat(data["published"])
-        data["media"] = [MediaRef(*m) for m in data["media"]]
+        data["media"] = [ArchiveMedia(m[0], m[1], m[2], tuple(m[3]) if m[3] else None, m[4])
+                         for m in data["media"]]
         return cls(**data)
 
 
@@ -97,6 +110,14 @@ def visibility(obj: dict, followers_url: str) -> str:
     return "direct"
 
 
+def _focus(att: dict) -> tuple[float, float] | None:
+    point = att.get("focalPoint")
+    if (isinstance(point, list) and len(point) == 2
+            and all(isinstance(v, int | float) and -1 <= v <= 1 for v in point)):
+        return float(point[0]), float(point[1])
+    return None
+
+
 def _mentions(tags: list) -> dict[str, str]:
     """Profile URL -> ``@user@domain`` for each Mention tag."""
     found = {}
@@ -117,9 +138,22 @@ def html_to_text(content: str, mentions: dict[str, str] | None = None) -> str:
     mentions = mentions or {}
     safe = sanitize(content or "")
 
+    # Servers link a mention to the profile page and tag it with the actor URI: a
+    # link whose text is a tagged name (``@zed``), on that name's server, is that name.
+    by_label: dict[str, str | None] = {}
+    for full in mentions.values():
+        user = full.lstrip("@").partition("@")[0]
+        for label in (f"@{user}".lower(), full.lower()):
+            by_label[label] = full if by_label.get(label, full) == full else None
+
     def anchor(match: re.Match) -> str:
         href = html.unescape(match.group(1))
-        return html.escape(mentions[href]) if href in mentions else match.group(0)
+        if href in mentions:
+            return html.escape(mentions[href])
+        full = by_label.get(plain_text(match.group(2)).strip().lower())
+        if full and urlsplit(href).netloc.lower() == full.rsplit("@", 1)[-1].lower():
+            return html.escape(full)
+        return match.group(0)
 
     text = plain_text(_ANCHOR.sub(anchor, safe))
     return re.sub(r"[ \t]+\n", "\n", text).strip()
@@ -138,7 +172,8 @@ def _media(obj: dict) -> list[MediaRef]:
         mime = str(att.get("mediaType") or "")
         kind = ("photo" if mime.startswith("image/") and mime != "image/gif"
                 else "animated_gif" if mime == "image/gif" else mime.split("/")[0] or "file")
-        refs.append(MediaRef(str(url or ""), kind, str(att.get("name") or "")))
+        refs.append(ArchiveMedia(str(url or ""), kind, str(att.get("name") or ""),
+                                 _focus(att), declares_ai_generated(att)))
     return refs
 
 
@@ -194,17 +229,12 @@ def map_activity(activity: dict, *, owner_uri: str, followers_url: str) -> Masto
         text = f"{text}\n\n{_poll_text(obj)}".strip()
     reply = obj.get("inReplyTo")
     reply = str(reply.get("id", "") if isinstance(reply, dict) else reply or "")
-    if vis == DIRECT:
-        post_kind = DIRECT
-    elif reply:
-        post_kind = REPLY
-    else:
-        post_kind = ORIGINAL
+    post_kind = REPLY if reply else ORIGINAL
     url = obj.get("url")
     url = url.get("href") if isinstance(url, dict) else url
     return MastodonPost(
         source_id=source_id(uri), uri=uri, published=parse_date(obj.get("published")),
-        text=text, kind=post_kind, visibility=vis if vis != DIRECT else "private",
+        text=text, kind=post_kind, visibility=vis,
         language=language(str(lang)), in_reply_to_uri=reply,
         in_reply_to_id=source_id(reply) if reply else "",
         in_reply_to_url=reply,
@@ -212,4 +242,5 @@ def map_activity(activity: dict, *, owner_uri: str, followers_url: str) -> Masto
         sensitive=bool(obj.get("sensitive")),
         origin_url=str(url or uri) if str(url or uri).startswith(("https://", "http://")) else "",
         media=_media(obj),
+        mentions=[[href, name] for href, name in _mentions(tags).items()],
     )

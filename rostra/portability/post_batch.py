@@ -57,22 +57,26 @@ class PostBatch:
         if exc_type is None:
             self.flush()
 
-    def add(self, source, text: str, visibility: str, parent_id: str | None, photos: list, *,
+    def add(self, source, text: str, visibility: str, parent_id: str | Post | None, photos: list, *,
             spoiler_text: str = "", sensitive: bool = False,
-            on_created: Callable[[Post], None] | None = None) -> None:
+            on_created: Callable[[Post], None] | None = None, uri: str = "") -> None:
         """Queue ``source`` (needs ``source_id``, ``published``, ``language``,
-        ``origin_url``) as a post replying to the imported ``parent_id``, if any."""
+        ``origin_url``) as a post replying to the imported ``parent_id``, if any;
+        ``uri``: the id it had where it came from (a live transfer keeps it)."""
         new = posts.NewPost(
             text=text, visibility=visibility, language=source.language,
             in_reply_to=self._parent(parent_id), published=source.published,
             source="import", quiet=True, origin_url=source.origin_url,
-            spoiler_text=spoiler_text, sensitive=sensitive)
+            spoiler_text=spoiler_text, sensitive=sensitive, uri=uri)
         self.items.append(_Item(source.source_id, new, list(photos)[:4], on_created))
         self.queued[source.source_id] = new
         if len(self.items) >= self.size:
             self.flush()
 
-    def _parent(self, parent_id: str | None):
+    def _parent(self, parent_id: str | Post | None):
+        """An imported parent by its source id, or a post found here already."""
+        if isinstance(parent_id, Post):
+            return parent_id
         if not parent_id:
             return None
         if parent_id in self.queued:
@@ -118,7 +122,8 @@ class PostBatch:
                 data = ContentFile(self.archive.read_media(member), name=ref.filename)
                 uploaded.append(media_service.upload_media(
                     self.account, data, description=ref.description[:1500],
-                    source="import"))
+                    focus=getattr(ref, "focus", None),
+                    ai_generated=getattr(ref, "ai_generated", False), source="import"))
             except media_service.MediaHeld as exc:
                 # The post is imported held with it: a moderator decides (the gate).
                 uploaded.append(exc.media)

@@ -48,3 +48,24 @@ def run_csv_import(job_id: int) -> None:
     if job.status in {ImportJob.Status.DONE, ImportJob.Status.UNDONE}:
         return
     csv_imports.run(job)
+
+
+@task()
+def run_post_transfer(job_id: int) -> None:
+    """Copy posts from an old account on another server, then report the copies
+    (``portability.post_transfer``); a rate-limited source is asked again later."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rostra.portability import post_transfer
+    from rostra.portability.models import ImportJob
+
+    job = ImportJob.objects.select_related("user__account").filter(pk=job_id).first()
+    if job is None or job.options.get("stage") not in {"copying", "reporting"}:
+        return
+    try:
+        post_transfer.run(job)
+    except post_transfer.lola.RateLimited as exc:
+        run_post_transfer.using(
+            run_after=timezone.now() + timedelta(seconds=exc.retry_after)).enqueue(job_id)

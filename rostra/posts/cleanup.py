@@ -40,6 +40,9 @@ def purge(account: Account) -> int:
         ScheduledPost,
     )
 
+    # A quarantined file is the evidence of the moderation case the media gate opened
+    # for it: it stays in quarantine, detached from its post, for moderation to decide.
+    Media.objects.filter(account=account, quarantined_at__isnull=False).update(post=None)
     removed = 0
     while ids := list(Post.objects.filter(account=account).order_by("-reblog_of_id", "id")
                       .values_list("pk", flat=True)[:BATCH]):

@@ -53,6 +53,10 @@ class Post(SnowflakeModel):
     # Imported or federated posts keep where they came from.
     uri = models.URLField(max_length=2048, blank=True, default="")
     origin_url = models.URLField(max_length=2048, blank=True, default="")
+    # Moved to another server (a LOLA account move, see ``posts.moves``): the copy's
+    # ActivityPub id and web page. The old address then points there.
+    moved_to_uri = models.URLField(max_length=2048, blank=True, default="")
+    moved_to_url = models.URLField(max_length=2048, blank=True, default="")
     # Quiet posts (imports) stay out of followers' home timelines and notify no one.
     quiet = models.BooleanField(default=False)
     # the client app a local post was written with (the API door sets them)
@@ -82,6 +86,9 @@ class Post(SnowflakeModel):
             models.Index(fields=["visibility", "-id"], name="post_visibility_id"),
             models.Index(fields=["in_reply_to"], name="post_in_reply_to"),
             models.Index(fields=["thread_root"], name="post_thread_root"),
+            # ActivityPub id look-ups: federation (Update, Delete, Like of a known
+            # post) and feed generators naming posts by id.
+            models.Index(fields=["uri"], name="post_uri"),
         ]
 
     def __str__(self) -> str:

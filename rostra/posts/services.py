@@ -225,9 +225,13 @@ def create_posts(author: Account, batch: Sequence[NewPost], *,
     ``create_post``, a batch of one). Each post is checked as ``create_post`` checks
     it; one that fails comes back as its ``PostError`` in its place and the others
     are created (a reply to a failed one fails too). ``post_created`` is sent for
-    each after commit. Raises ``PostError`` for a suspended author."""
+    each after commit. Raises ``PostError`` for a suspended author, or a local one
+    that moved away (``portability.move``)."""
     if author.suspended_at:
         raise PostError("This account is suspended.")
+    if author.local and author.moved_to_id:
+        raise PostError("This account has moved; cancel the redirect in Settings → "
+                        "Account migration to post from it again.")
     drafts: dict[int, Draft] = {}
     outcome: list[Draft | PostError] = []
     find = account_finder()

@@ -7,6 +7,11 @@ class TimelinesConfig(AppConfig):
 
     def ready(self) -> None:
         from rostra.accounts import events
+        from rostra.core import worker
+        from rostra.timelines import tasks
+
+        # The amplification audit keeps its counts and replay log for a limited time.
+        worker.on_start(tasks.start_purging)
 
         events.account_deleted.connect(_on_account_deleted,
                                        dispatch_uid="rostra-timelines-account-deleted")

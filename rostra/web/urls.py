@@ -5,7 +5,10 @@ from rostra.web.views import (
     compose,
     connections,
     exports,
+    feed_audit,
+    feeds,
     hashlists,
+    migration,
     moderation,
     notices,
     notifications,
@@ -14,6 +17,8 @@ from rostra.web.views import (
     search,
     statements,
     timelines,
+    transfer,
+    trend_review,
 )
 
 app_name = "web"
@@ -25,6 +30,15 @@ urlpatterns = [
     path("tags/<str:tag>", timelines.tag, name="tag"),
     path("bookmarks", timelines.bookmarks, name="bookmarks"),
     path("favourites", timelines.favourites, name="favourites"),
+    # Feeds (opt-in beside home) and their public pages (DSA Art. 27).
+    path("about/feeds", feeds.about_index, name="about_feeds"),
+    # The amplification audit (before <feed_id>, which would take "audit").
+    path("about/feeds/audit", feed_audit.page, name="feed_audit"),
+    path("about/feeds/audit.csv", feed_audit.csv_download, name="feed_audit_csv"),
+    path("about/feeds/audit/replay/<int:log_id>", feed_audit.replay,
+         name="feed_audit_replay"),
+    path("about/feeds/<str:feed_id>", feeds.about, name="about_feed"),
+    path("settings/feeds", feeds.settings_feeds, name="settings_feeds"),
     path("compose", compose.compose, name="compose"),
     path("search", search.search, name="search"),
     path("notifications", notifications.index, name="notifications"),
@@ -38,6 +52,7 @@ urlpatterns = [
          name="moderation_assign"),
     path("moderation/cases/<int:case_id>/notes", moderation.note, name="moderation_note"),
     path("moderation/audit", moderation.audit_log, name="moderation_audit"),
+    path("moderation/trends", trend_review.review, name="moderation_trends"),
     path("moderation/cases/<int:case_id>/decide", moderation.decide,
          name="moderation_decide"),
     path("moderation/cases/<int:case_id>/shield", moderation.shield_action,
@@ -83,12 +98,19 @@ urlpatterns = [
     path("@<str:acct>/<int:post_id>/history", posts.history, name="post_history"),
     path("@<str:acct>/<slug:action>", profiles.relationship_action, name="account_action"),
     # People from X (private to the archive's owner): opt-in, lists, follow.
+    path("settings/transfer", transfer.transfer, name="transfer"),
+    path("settings/transfer/callback", transfer.callback, name="transfer_callback"),
     path("settings/export", exports.export, name="export"),
     path("settings/export/<int:job_id>/download", exports.export_download,
          name="export_download"),
     path("settings/import/x-connections", connections.x_connections, name="x_connections"),
     path("settings/import/x-connections/follow", connections.x_connections_follow,
          name="x_connections_follow"),
+    # Account migration (Move): aliases, moving away, cancelling the redirect.
+    path("settings/aliases", migration.aliases, name="settings_aliases"),
+    path("settings/migration", migration.migration, name="settings_migration"),
+    path("settings/migration/cancel", migration.migration_cancel,
+         name="settings_migration_cancel"),
     # Log-in, sign-up, password and settings pages live in urls_account.py.
     path("", include("rostra.web.urls_account")),
 ]

@@ -5,7 +5,7 @@ Included inside the ``web`` namespace by ``rostra/web/urls.py`` (no app_name her
 
 from django.urls import path
 
-from rostra.web.views import auth, imports
+from rostra.web.views import auth, deletion, imports
 from rostra.web.views import settings as settings_views
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("auth/awaiting-approval", auth.awaiting_approval, name="awaiting_approval"),
     path("auth/login", auth.login, name="login"),
     path("auth/login/two-factor", auth.login_two_factor, name="login_two_factor"),
+    path("auth/deletion-pending", deletion.deletion_pending, name="deletion_pending"),
     path("auth/logout", auth.LogoutView.as_view(), name="logout"),
     # password reset by e-mail
     path("auth/password-reset", auth.PasswordResetView.as_view(), name="password_reset"),

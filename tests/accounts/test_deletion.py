@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from rostra.accounts import deletion
 from rostra.accounts import services as accounts
-from rostra.accounts.models import Account, Follow, User
+from rostra.accounts.models import Account, Follow
 from rostra.api import oauth
 from rostra.api.models import AccessToken
 from rostra.federation.models import Delivery
@@ -154,6 +154,5 @@ def test_settings_delete_needs_the_password_and_the_tick(client, doomed):
         done = client.post(url, {"password": factories.PASSWORD, "confirm": "on"})
     assert done.status_code == 302
     doomed.refresh_from_db()
-    assert doomed.deleted_at is not None
+    assert doomed.deleted_at is None and doomed.delete_after is not None  # scheduled
     assert client.get(reverse("web:settings_account")).status_code == 302  # logged out
-    assert not User.objects.get(pk=doomed.user.pk).is_active

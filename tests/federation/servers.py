@@ -7,12 +7,15 @@ worker polling every 0.2 s, so deliveries leave within a second.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -95,6 +98,21 @@ class RostraServer:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def rostra(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+        """Run ``rostra ARGS`` against this server's database (fails with its output)."""
+        done = subprocess.run([*ROSTRA, *args], env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        assert done.returncode == 0, f"rostra {' '.join(args)}: {done.stderr[-3000:]}"
+        return done
+
+    def shell(self, code: str, timeout: float = 120) -> object:
+        """Run Python ``code`` (which sets ``out``, JSON-able) in this server's
+        database through ``rostra manage shell``; return ``out``."""
+        script = f"import json\n{code}\nprint('OUT=' + json.dumps(out))\n"
+        done = self.rostra("manage", "shell", "-c", script, timeout=timeout)
+        line = next(x for x in done.stdout.splitlines() if x.startswith("OUT="))
+        return json.loads(line[4:])
+
     # --- the Mastodon API ---------------------------------------------------------
 
     def token(self, username: str) -> str:
@@ -112,6 +130,38 @@ class RostraServer:
 
     def api(self, username: str) -> Api:
         return Api(self.base, self.token(username))
+
+
+@contextmanager
+def running_servers(tmp_path_factory, *users: tuple[str, ...],
+                    name: str = "server") -> Iterator[list[RostraServer]]:
+    """Servers with ``users`` each (one tuple per server), migrated in parallel,
+    started, and stopped afterwards: the body of a module-scoped fixture."""
+    servers = [RostraServer(tmp_path_factory.mktemp(f"{name}-{n}"), names)
+               for n, names in enumerate(users)]
+    for proc in [s.prepare() for s in servers]:
+        assert proc.wait(timeout=120) == 0, "migrate failed"
+    with ThreadPoolExecutor(len(servers)) as pool:
+        list(pool.map(lambda s: s.create_users(), servers))
+    for server in servers:
+        server.start()
+    try:
+        for server in servers:
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@contextmanager
+def logs_on_failure(*servers: RostraServer, tail: int = 3000) -> Iterator[None]:
+    """Re-raise a failed assertion with the end of each server's log."""
+    try:
+        yield
+    except AssertionError as exc:
+        logs = "".join(f"\n--- {s.base} ---\n{s.output()[-tail:]}" for s in servers)
+        raise AssertionError(f"{exc}{logs}") from exc
 
 
 class Api:

@@ -180,19 +180,19 @@ def test_the_archive_reimports_through_the_mastodon_importer(world, tmp_path):
     with TestCase.captureOnCommitCallbacks(execute=False):
         result = import_mastodon_archive(twin, report.path, profile=True)
     assert result.errors == [] and result.missing_media == []
-    assert result.skipped == {"direct": 1}  # the importer never re-publishes direct posts
+    assert result.skipped == {} and result.format == "rostra"
     assert (result.likes, result.bookmarks) == (1, 1)
-    copies = {p.text: p for p in Post.objects.filter(account=twin.account)}
-    for key, original in world["posts"].items():
-        if key == "direct":
-            continue
-        copy = copies[original.text]
+    copies = {p.published: p for p in Post.objects.filter(account=twin.account)}
+    for original in world["posts"].values():
+        copy = copies[original.published.replace(microsecond=0)]
         assert copy.visibility == original.visibility
-        assert copy.published == original.published.replace(microsecond=0)
         assert [m.description for m in copy.media.all()] == [
             m.description for m in original.media.all()]
+    copies = {p.text: p for p in copies.values()}
     assert copies["And again, deeper"].in_reply_to == copies["Replying to myself"]
     assert copies["A public hello #rostra"].media.get().file
+    # the direct post names bob by his full address, and reaches him
+    assert copies["@bob@localhost:8000 a direct word"].mentions.get().account == world["bob"]
 
 
 def test_an_empty_account_exports_an_empty_archive(db, tmp_path):

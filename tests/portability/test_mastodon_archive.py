@@ -115,15 +115,33 @@ def by_number(user) -> dict[str, Post]:
 
 # --- mapping rules ------------------------------------------------------------------------
 
-def test_visibility_follows_to_and_cc_and_direct_posts_are_skipped(db, make_user, tmp_path):
+def test_visibility_follows_to_and_cc_and_direct_posts_stay_direct(db, make_user, tmp_path):
     path = write_zip(tmp_path / "m.zip", mastodon_files([
         note(1, vis="public"), note(2, vis="unlisted"), note(3, vis="private"),
         note(4, vis="direct")]))
     user = make_user()
     report = import_mastodon_archive(user, path)
     assert {n: p.visibility for n, p in by_number(user).items()} == {
-        "1": "public", "2": "unlisted", "3": "private"}
-    assert report.skipped == {"direct": 1}
+        "1": "public", "2": "unlisted", "3": "private", "4": "direct"}
+    assert report.skipped == {} and report.imported_by_kind["direct"] == 1
+
+
+def test_a_direct_post_reaches_the_person_it_mentions_and_not_a_namesake(db, make_user,
+                                                                        tmp_path):
+    """The link names ``@bob``; the tag says which bob: the one of this server here."""
+    here = make_user("bob").account
+    make_user("bobby")
+    html = ('<p><span class="h-card"><a href="http://localhost:8000/@bob" class="u-url '
+            'mention">@<span>bob</span></a></span> just us</p>')
+    item = note(1, html, vis="direct", tag=[
+        {"type": "Mention", "href": "http://localhost:8000/users/bob",
+         "name": "@bob@localhost:8000"}])
+    item["object"]["to"] = ["http://localhost:8000/users/bob"]
+    user = make_user()
+    import_mastodon_archive(user, write_zip(tmp_path / "m.zip", mastodon_files([item])))
+    post = Post.objects.get(account=user.account)
+    assert post.visibility == "direct"
+    assert [m.account for m in post.mentions.all()] == [here]
 
 
 def test_posts_keep_date_and_origin_and_sit_on_the_profile_in_date_order(db, make_user,
@@ -432,7 +450,7 @@ def test_cli_dry_run_prints_the_report(db, make_user, tmp_path, capsys):
     path = write_zip(tmp_path / "m.zip", mastodon_files([note(1), note(2, vis="direct")]))
     call_command("import", "mastodon-archive", str(path), "--user", "mcli", "--dry-run")
     out = capsys.readouterr().out
-    assert "Would import: 1" in out and "'direct': 1" in out
+    assert "Would import: 2" in out and "'direct': 1" in out
     assert not Post.objects.filter(account__username="mcli").exists()
 
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.federation.servers import ROSTRA, RostraServer, wait_for
+from tests.federation.servers import (
+    ROSTRA,
+    RostraServer,
+    logs_on_failure,
+    running_servers,
+    wait_for,
+)
 from tests.portability.test_x_connections import ALICE_X, BOB_X, x_archive
 
 SHELL = """
@@ -38,30 +43,14 @@ def shell(server: RostraServer, user: str, code: str):
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    a = RostraServer(tmp_path_factory.mktemp("xc-server-a"), ("alice",))
-    b = RostraServer(tmp_path_factory.mktemp("xc-server-b"), ("bob",))
-    for proc in [a.prepare(), b.prepare()]:
-        assert proc.wait(timeout=120) == 0, "migrate failed"
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda s: s.create_users(), (a, b)))
-    a.start()
-    b.start()
-    try:
-        a.wait_ready()
-        b.wait_ready()
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
+    with running_servers(tmp_path_factory, ("alice",), ("bob",), name="xc-server") as started:
+        yield started
 
 
 def test_two_servers_reconnect_people_from_x(servers, tmp_path):
     a, b = servers
-    try:
+    with logs_on_failure(a, b):
         _run(a, b, tmp_path)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}\n--- A ---\n{a.output()[-3000:]}"
-                             f"\n--- B ---\n{b.output()[-3000:]}") from exc
 
 
 def _run(a: RostraServer, b: RostraServer, tmp_path) -> None:

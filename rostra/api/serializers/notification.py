@@ -47,6 +47,9 @@ def serialize_notification(notification: Notification, viewer: Account) -> dict:
     }
     if notification.post_id:
         data["status"] = serialize_status(notification.post, viewer)
+    if notification.type == Notification.Type.MOVE and notification.from_account.moved_to_id:
+        # Pleroma's ``move``: ``account`` moved, ``target`` is where it went
+        data["target"] = serialize_account(notification.from_account.moved_to)
     if notification.warning_id is not None:
         decision = (Decision.objects.filter(pk=notification.warning_id)
                     .select_related("target_account").first())

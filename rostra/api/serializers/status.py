@@ -23,7 +23,11 @@ def status_url(post: Post) -> str:
 
 
 def status_uri(post: Post) -> str:
-    return post.uri or absolute_url(f"/users/{post.account.username}/statuses/{post.pk}")
+    """A local post's id is ours even when it was copied from another server (its
+    ``uri`` then keeps the old id)."""
+    if post.account.local:
+        return absolute_url(f"/users/{post.account.username}/statuses/{post.pk}")
+    return post.uri
 
 
 def _poll(post: Post) -> Poll | None:

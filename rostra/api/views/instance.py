@@ -116,6 +116,7 @@ def oauth_metadata(request):
         "token_endpoint": absolute_url("/oauth/token"),
         "revocation_endpoint": absolute_url("/oauth/revoke"),
         "app_registration_endpoint": absolute_url("/api/v1/apps"),
+        "activitypub_account_portability": absolute_url("/oauth/authorize"),
         "scopes_supported": sorted(scopes.ALL),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],

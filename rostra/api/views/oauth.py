@@ -21,11 +21,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from rostra.accounts import totp
 from rostra.api import oauth
+from rostra.api import scopes as scope_rules
 from rostra.api.auth import with_cors
 from rostra.api.errors import ApiError
 from rostra.api.models import Application
 from rostra.api.oauth import OOB, OAuthError
 from rostra.api.parsing import Params
+from rostra.core.links import absolute_url
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 AUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
@@ -37,6 +39,8 @@ SCOPE_LABELS = {
     "follow": "follow, block and mute accounts for you",
     "push": "receive push notifications",
     "profile": "read only your profile's basic information",
+    scope_rules.PORTABILITY: ("copy your account to another server: every post you wrote, "
+                              "including followers-only posts and direct messages"),
 }
 
 
@@ -131,6 +135,10 @@ def authorize(request):
                              "S256" if params["code_challenge"] else "")
     if redirect_uri == OOB:
         return render(request, "api/oauth_code.html", {"app": app, "code": code})
+    if scope_rules.PORTABILITY in wanted and user.account_id:
+        # LOLA: the destination learns which actor the grant is for.
+        return back(code=code,
+                    activitypub_actor=absolute_url(f"/users/{user.account.username}"))
     return back(code=code)
 
 

@@ -21,7 +21,7 @@ Handler = Callable[[dict, Account], None]
 
 
 def _table() -> dict[str, Handler]:
-    from rostra.federation.handlers import actors, follows, posts, reports, undo
+    from rostra.federation.handlers import actors, follows, objects_moved, posts, reports, undo
 
     return {
         "Follow": follows.follow,
@@ -37,7 +37,7 @@ def _table() -> dict[str, Handler]:
         "Flag": reports.flag,
         "Add": actors.add,
         "Remove": actors.remove,
-        "Move": actors.move,
+        "Move": objects_moved.move,  # an actor moving itself goes on to actors.move
     }
 
 

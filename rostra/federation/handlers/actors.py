@@ -1,19 +1,20 @@
-"""Move and the featured collection (Add/Remove) of remote actors."""
+"""Move (account migration) and the featured collection (Add/Remove) of remote actors."""
 
 from __future__ import annotations
 
-from rostra.accounts import services as accounts
 from rostra.accounts.models import Account
 from rostra.federation import notes, remote
 from rostra.federation.handlers import Ignored
 from rostra.federation.models import RemoteActor
+from rostra.portability import move as moving
 from rostra.posts import services as posts
 from rostra.posts.errors import PostError
 
 
 def move(activity: dict, actor: Account) -> None:
-    """Record where ``actor`` moved (acting on it, moving followers, comes later).
-    The target must list ``actor`` in its ``alsoKnownAs``, checked on a fresh fetch."""
+    """``Move`` of ``actor``'s followers to ``target`` (Mastodon's account migration):
+    the target, fetched afresh (or ours), must list ``actor`` in ``alsoKnownAs``; then
+    our users who follow ``actor`` follow the target (``portability.move``)."""
     if notes.first_id(activity.get("object")) != actor.uri:
         raise Ignored("An actor can only move itself.")
     target_uri = notes.first_id(activity.get("target"))
@@ -23,10 +24,10 @@ def move(activity: dict, actor: Account) -> None:
         target = remote.fetch_actor(target_uri, refresh=True)
     except remote.RemoteError as exc:
         raise Ignored(str(exc)) from exc
-    aliases = target.remote_actor.also_known_as if hasattr(target, "remote_actor") else []
-    if actor.uri not in aliases:
-        raise Ignored("The target does not name the actor as an alias.")
-    accounts.record_move(actor, target)
+    try:
+        moving.accept_move(actor, target)
+    except moving.MoveError as exc:
+        raise Ignored(str(exc)) from exc
 
 
 def _featured_post(activity: dict, actor: Account):

@@ -41,7 +41,8 @@ def serialize_actor(account: Account) -> dict:
         "discoverable": account.discoverable,
         "indexable": account.discoverable,
         "published": iso(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
-        "alsoKnownAs": [],
+        # the owner's other accounts, which may move here (portability.move)
+        "alsoKnownAs": list(account.also_known_as or []),
         "publicKey": {
             "id": keys.key_id(account),
             "owner": actor_id,

@@ -130,6 +130,8 @@ def note_fields(post: Post) -> dict:
     }
     if post.language:
         fields["contentMap"] = {post.language: content}
+    if post.account.local and post.uri and post.uri != note_id:
+        fields["previously"] = [{"id": post.uri}]  # LOLA: where a moved post was before
     if post.edited_at:
         fields["updated"] = iso(post.edited_at)
     fields["attachment"] = [attachment(m) for m in post.media.all()]

@@ -32,6 +32,7 @@ from rostra.federation.serializers import activity, collections
 from rostra.federation.serializers.actor import serialize_actor, serialize_instance_actor
 from rostra.federation.serializers.context import with_context
 from rostra.federation.serializers.note import serialize_note
+from rostra.federation.views import portability
 from rostra.posts.models import Post
 from rostra.posts.queries import with_relations
 from rostra.posts.visibility import OPEN, can_see
@@ -142,6 +143,8 @@ def actor(request, username: str):
         return HttpResponse("This account was deleted.", status=410,
                             content_type="text/plain")
     account = local_account_or_404(username)
+    if "redirect_ap_obj" in request.GET:  # LOLA: where a copied object lives now
+        return portability.copy_redirect(request, account, request.GET["redirect_ap_obj"])
     if not wants_activity_json(request):
         return redirect(f"/@{account.username}")
     return actor_json(request, username)
@@ -152,12 +155,21 @@ def actor_json(request, username: str):
     if deleted(username):
         return HttpResponse(status=410)
     account = local_account_or_404(username)
+    try:
+        grant = portability.granted(request, account)
+    except portability.NotGranted as exc:
+        return portability.not_granted(exc)
+    if grant:
+        document = portability.with_discovery(serialize_actor(account), account, grant=True)
+        return portability.private(activity_response(document))
     if FederationSettings.current().authorized_fetch:
         try:
             signed_fetcher(request)
         except Unauthorized:
-            return activity_response(minimal_actor(account))
-    return activity_response(serialize_actor(account))
+            return activity_response(portability.with_discovery(
+                minimal_actor(account), account, grant=False))
+    return activity_response(portability.with_discovery(serialize_actor(account), account,
+                                                        grant=False))
 
 
 @require_safe
@@ -191,8 +203,19 @@ def _paged(request, whole, page):
 
 
 @require_safe
+def outbox(request, username: str):
+    """The public outbox; with a portability grant, the migration outbox (LOLA)."""
+    account = local_account_or_404(username)
+    try:
+        if portability.granted(request, account):
+            return portability.migration_outbox(request, account)
+    except portability.NotGranted as exc:
+        return portability.not_granted(exc)
+    return _public_outbox(request, username)
+
+
 @_authorized
-def outbox(request, username: str, viewer=None):
+def _public_outbox(request, username: str, viewer=None):
     account = local_account_or_404(username)
     return _paged(request, lambda: collections.outbox(account),
                   lambda params: collections.outbox_page(account, params))
@@ -226,7 +249,8 @@ def featured(request, username: str, viewer=None):
 def status(request, username: str, post_id: int):
     account = local_account_or_404(username)
     if not wants_activity_json(request):
-        return redirect(f"/@{account.username}/{post_id}")
+        moved = portability.moved_post_redirect(request, account.username, post_id)
+        return moved or redirect(f"/@{account.username}/{post_id}")
     return status_json(request, username, post_id)
 
 
@@ -236,7 +260,8 @@ def status_json(request, username: str, post_id: int, viewer=None):
     post = public_post_or_404(local_account_or_404(username), post_id, viewer)
     if post.reblog_of_id:
         return activity_response(activity.announce(post))
-    return activity_response(serialize_note(post))
+    return portability.moved_answer(request, post, as_json=True) or activity_response(
+        serialize_note(post))
 
 
 @require_safe
@@ -245,7 +270,8 @@ def status_activity(request, username: str, post_id: int, viewer=None):
     post = public_post_or_404(local_account_or_404(username), post_id, viewer)
     if post.reblog_of_id:
         return activity_response(activity.announce(post))
-    return activity_response(activity.create(post))
+    return portability.moved_answer(request, post, as_json=True) or activity_response(
+        activity.create(post))
 
 
 @require_safe

@@ -20,10 +20,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from rostra.accounts import services, totp
+from rostra.accounts import deletion, services, totp
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Invite, User
 from rostra.web.forms.account import LoginForm, SignupForm, TwoFactorCodeForm, bound_data
+from rostra.web.views import deletion as deletion_views
 from rostra.web.views.common import safe_next
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -107,9 +108,18 @@ def refusal(user: User) -> str | None:
     """Why ``user`` (whose password was right) may not log in, or None."""
     if not user.approved:
         return AWAITING_APPROVAL
-    if user.account_id and user.account.suspended_at:
+    if (user.account_id and user.account.suspended_at
+            and not deletion.awaiting_deletion(user.account)):
         return SUSPENDED
     return None
+
+
+def _sign_in(request, user: User, next_url: str):
+    """Log ``user`` in; an account awaiting deletion gets only the page to cancel it."""
+    if user.account_id and deletion.awaiting_deletion(user.account):
+        return deletion_views.hold(request, user)
+    auth_login(request, user, backend=BACKEND)
+    return redirect(next_url or home_url())
 
 
 @sensitive_post_parameters("password")
@@ -138,8 +148,7 @@ def login(request):
             }
             return redirect("web:login_two_factor")
         else:
-            auth_login(request, user, backend=BACKEND)
-            return redirect(next_url or home_url())
+            return _sign_in(request, user, next_url)
     return render(request, "web/auth/login.html", {"form": form, "next": next_url},
                   status=400 if form.errors else 200)
 
@@ -162,8 +171,7 @@ def login_two_factor(request):
     if request.method == "POST" and form.is_valid():
         if totp.verify_for_user(user, form.cleaned_data["code"]):
             request.session.pop(PENDING_KEY, None)
-            auth_login(request, user, backend=BACKEND)
-            return redirect(pending.get("next") or home_url())
+            return _sign_in(request, user, pending.get("next") or "")
         pending["attempts"] = pending.get("attempts", 0) + 1
         if pending["attempts"] >= TWO_FACTOR_MAX_ATTEMPTS:
             request.session.pop(PENDING_KEY, None)

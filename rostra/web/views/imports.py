@@ -1,10 +1,11 @@
-"""Settings → Import: X and Mastodon archives (upload, preview, background import,
-progress, undo) and Mastodon's CSV files (follows, mutes, blocks, lists, bookmarks).
+"""Settings → Import: X and Mastodon archives and Rostra exports (upload, preview,
+background import, progress, undo) and Mastodon's CSV files (follows, mutes, blocks,
+lists, bookmarks).
 
-Thin door over ``portability.importer``, ``portability.mastodon_importer`` and
-``portability.csv_imports``. An archive upload is streamed to a file in the
-imports folder (``TemporaryFileUploadHandler``, never held in memory); the
-preview is a dry run; imports run as background tasks.
+Thin door over ``portability.archive_import`` (either archive page takes any
+archive: what it is is detected) and ``portability.csv_imports``. An archive
+upload is streamed to a file in the imports folder (``TemporaryFileUploadHandler``,
+never held in memory); the preview is a dry run; imports run as background tasks.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from rostra.portability import csv_imports
+from rostra.portability import archive_import, csv_imports
 from rostra.portability.archive_files import ArchiveError
-from rostra.portability.importer import VISIBILITIES, import_x_archive, undo_import
-from rostra.portability.mastodon_importer import import_mastodon_archive
+from rostra.portability.importer import VISIBILITIES, undo_import
 from rostra.portability.models import ImportJob
 from rostra.portability.tasks import run_mastodon_import, run_x_import
 
-SOURCES = {"x": "X", "mastodon": "Mastodon", "csv": "a Mastodon CSV file"}
-SECTIONS = {"x": "import", "mastodon": "import_mastodon", "csv": "import_csv"}
+SOURCES = {"x": "X", "mastodon": "Mastodon", "rostra": "a Rostra export",
+           "csv": "a Mastodon CSV file"}
+SECTIONS = {"x": "import", "mastodon": "import_mastodon", "rostra": "import_mastodon",
+            "csv": "import_csv"}
+LISTED = {"x": ("x",), "mastodon": ("mastodon", "rostra"), "csv": ("csv",)}
 
 
 def import_dir() -> Path:
@@ -53,7 +56,7 @@ def import_x(request):
 
 @csrf_protect
 def _import_x(request):
-    return _upload_and_preview(request, "x", "web/settings/import.html", import_x_archive,
+    return _upload_and_preview(request, "x", "web/settings/import.html",
                                "Choose the zip file X sent you.")
 
 
@@ -68,12 +71,13 @@ def import_mastodon(request):
 @csrf_protect
 def _import_mastodon(request):
     return _upload_and_preview(request, "mastodon", "web/settings/import_mastodon.html",
-                               import_mastodon_archive,
-                               "Choose the archive (.zip or .tar.gz) Mastodon sent you.")
+                               "Choose the archive (.zip or .tar.gz) Mastodon or Rostra "
+                               "sent you.")
 
 
-def _upload_and_preview(request, source: str, template: str, dry_run, missing: str):
-    """Store the upload, preview it as a dry run, and make its pending job."""
+def _upload_and_preview(request, source: str, template: str, missing: str):
+    """Store the upload, tell what archive it is, preview it as a dry run (which also
+    verifies a Rostra export whole), and make its pending job."""
     if request.method != "POST":
         return _page(request, template, {"jobs": _jobs(request, source),
                                          "section": SECTIONS[source]})
@@ -89,18 +93,19 @@ def _upload_and_preview(request, source: str, template: str, dry_run, missing: s
             for chunk in upload.chunks():
                 out.write(chunk)
     try:
-        report = dry_run(request.user, target, dry_run=True)
+        kind = archive_import.detect(target)
+        report = archive_import.import_archive(request.user, target, kind=kind, dry_run=True)
     except ArchiveError as exc:
         target.unlink(missing_ok=True)
         return _page(request, template, {"error": str(exc), "jobs": _jobs(request, source),
                                          "section": SECTIONS[source]})
-    job = ImportJob.objects.create(user=request.user, source=source, archive_path=str(target),
-                                   report=report.as_dict())
+    job = ImportJob.objects.create(user=request.user, source=getattr(report, "format", kind),
+                                   archive_path=str(target), report=report.as_dict())
     return redirect("web:import_job", job.pk)
 
 
 def _jobs(request, source: str):
-    return ImportJob.objects.filter(user=request.user, source=source)[:20]
+    return ImportJob.objects.filter(user=request.user, source__in=LISTED[source])[:20]
 
 
 @login_required
@@ -148,11 +153,15 @@ def import_job(request, job_id: int):
         return redirect("web:import_job", job.pk)
     counts = job.counts or {}
     percent = int(100 * counts.get("done", 0) / counts["total"]) if counts.get("total") else 0
+    follow_ups = ImportJob.objects.filter(
+        user=request.user, pk__in=list((job.options.get("follow_ups") or {}).values()))
     return _page(request, "web/settings/import_job.html", {
-        "job": job, "report": job.report, "percent": percent,
+        "job": job, "report": job.report, "percent": percent, "follow_ups": follow_ups,
+        "kind_labels": csv_imports.KINDS,
         "visibilities": VISIBILITIES, "source_label": SOURCES.get(job.source, job.source),
         "section": SECTIONS.get(job.source, "import"),
-        "refresh": job.status == ImportJob.Status.RUNNING,
+        "refresh": job.status == ImportJob.Status.RUNNING or any(
+            f.status in {ImportJob.Status.PENDING, ImportJob.Status.RUNNING} for f in follow_ups),
     })
 
 

@@ -1,6 +1,7 @@
 """Profile pages (posts, posts and replies, media, followers, following) and
 the relationship buttons on them (follow, block, mute, block the account's
-server, and their undoing), each a POST that calls one ``accounts`` service."""
+server, and their undoing), each a POST that calls one ``accounts`` service.
+A moved account's profile redirects to its new account (see ``_moved_away``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -65,7 +66,25 @@ def _posts_page(request, acct: str, tab: str, **filters):
     return render(request, "web/profile.html", context)
 
 
+def _moved_away(request, account):
+    """A moved account's profile sends its visitors to the new account, as a
+    temporary redirect (the owner may cancel the move) with a note saying why.
+    ``?stay`` shows the old profile (with its "has moved" banner), and so does a
+    target that is suspended or moved on itself (no chains, no loops); the owner
+    always sees their own profile."""
+    target = account.moved_to if account.moved_to_id else None
+    me = viewer(request)
+    if (target is None or "stay" in request.GET or target.suspended_at
+            or target.moved_to_id or (me is not None and me.pk == account.pk)):
+        return None
+    messages.info(request, f"@{account.acct} has moved to @{target.acct}.")
+    return redirect(reverse("web:profile", args=[target.acct]))
+
+
 def profile(request, acct: str):
+    moved = _moved_away(request, account_or_404(acct))
+    if moved is not None:
+        return moved
     return _posts_page(request, acct, "posts")
 
 

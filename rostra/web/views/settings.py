@@ -130,15 +130,30 @@ def account(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
-    """Close the account, after the password and a tick (see ``accounts.deletion``)."""
-    form = DeleteAccountForm(bound_data(request), user=request.user)
+    """Ask for the account's deletion, after the password and a tick: hidden now,
+    deleted after the grace period unless cancelled (see ``accounts.deletion``)."""
+    user = request.user
+    form = DeleteAccountForm(bound_data(request), user=user)
     if request.method == "POST" and form.is_valid():
-        deletion.delete_account(request.user.account)
-        logout(request)
-        messages.success(request, "Your account was deleted. Servers that knew it are "
-                                  "being told to remove it too.")
-        return redirect("/")
-    return _render(request, "web/settings/delete_account.html", {"form": form},
+        try:
+            due = deletion.request_deletion(user.account)
+        except AccountError as exc:
+            form.add_account_error(exc)
+        else:
+            if user.account.deleted_at is None:
+                # The same password hashed anew ends every other session of the account.
+                user.set_password(form.cleaned_data["password"])
+                user.save(update_fields=["password"])
+                messages.success(request, f"Your account will be deleted on "
+                                          f"{deletion.when(due)}. Until then it is hidden; "
+                                          f"sign in before that date to cancel.")
+            else:
+                messages.success(request, "Your account was deleted. Servers that knew it "
+                                          "are being told to remove it too.")
+            logout(request)
+            return redirect("/")
+    return _render(request, "web/settings/delete_account.html",
+                   {"form": form, "grace_days": deletion.grace_period().days},
                    section="account")
 
 

@@ -11,6 +11,7 @@ from rostra.timelines import services as timelines
 from rostra.timelines.pagination import Page
 from rostra.web.views.common import older_link, viewer
 from rostra.web.views.compose import compose_form_for
+from rostra.web.views.feeds import feed_timeline, selector
 
 
 def index(request):
@@ -29,11 +30,15 @@ def _timeline(request, template_context: dict, posts: list, page: Page, *, key: 
 @login_required
 def home(request):
     me = viewer(request)
+    feed_key = request.GET.get("feed", "")
+    if me and feed_key and feed_key != "chronological":  # an opt-in feed beside home
+        return feed_timeline(request, feed_key)
     page = Page.from_params(request.GET)
     posts = timelines.home(me, page) if me else []
     return _timeline(
         request,
         {"title": "Home", "compose_form": compose_form_for(request),
+         "feed_selector": selector(me, "chronological") if me else None,
          "empty": "Nothing here yet. Follow people to see their posts, or write your first post."},
         posts, page,
     )

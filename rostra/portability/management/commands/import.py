@@ -1,5 +1,9 @@
-"""``rostra import x-archive|mastodon-archive PATH --user U`` and ``rostra import csv
-KIND PATH --user U``: the CLI door of imports."""
+"""``rostra import archive PATH --user U`` (a Rostra export, a Mastodon or an X archive,
+told apart by ``archive_import.detect``), ``rostra import x-archive|mastodon-archive
+PATH --user U`` and ``rostra import csv KIND PATH --user U``: the CLI door of imports.
+
+Follow-up jobs of an archive (bookmarks; a Rostra export's follows, mutes, blocks
+and lists) run before the command returns."""
 
 from __future__ import annotations
 
@@ -8,19 +12,20 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from rostra.portability import csv_imports
+from rostra.portability import archive_import, csv_imports
 from rostra.portability.archive_files import ArchiveError
-from rostra.portability.importer import VISIBILITIES, import_x_archive
-from rostra.portability.mastodon_importer import import_mastodon_archive
+from rostra.portability.importer import VISIBILITIES
+from rostra.portability.models import ImportJob
 
 
 class Command(BaseCommand):
-    help = ("Import into a local account: x-archive PATH.zip (an X data download), "
+    help = ("Import into a local account: archive PATH (a Rostra export, a Mastodon or an "
+            "X archive, recognised by what it holds), x-archive PATH.zip (an X data download), "
             "mastodon-archive PATH (a Mastodon archive, .zip or .tar.gz), "
             f"csv KIND PATH (a Mastodon CSV export; KIND: {', '.join(csv_imports.KINDS)}).")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["x-archive", "mastodon-archive", "csv"])
+        parser.add_argument("kind", choices=["archive", "x-archive", "mastodon-archive", "csv"])
         parser.add_argument("args", nargs="+", metavar="PATH", help="PATH, or for csv: KIND PATH")
         parser.add_argument("--user", required=True, help="local username to import into")
         parser.add_argument("--dry-run", action="store_true")
@@ -57,15 +62,15 @@ class Command(BaseCommand):
                 bar.update(task, completed=done, total=total)
 
             try:
-                if kind == "x-archive":
-                    report = import_x_archive(
-                        user, rest[0], dry_run=opts["dry_run"], since=opts["since"],
-                        until=opts["until"], skip_replies=opts["skip_replies"],
-                        visibility=opts["visibility"], profile=opts["profile"],
-                        progress=progress)
-                else:
-                    report = import_mastodon_archive(user, rest[0], dry_run=opts["dry_run"],
-                                                     profile=opts["profile"], progress=progress)
+                found = {"x-archive": "x", "mastodon-archive": "mastodon"}.get(kind) or (
+                    archive_import.detect(rest[0]))
+                if kind == "archive" and not opts["json"]:
+                    self.stdout.write(f"This is {archive_import.KINDS[found]}.")
+                report = archive_import.import_archive(
+                    user, rest[0], kind=found, dry_run=opts["dry_run"], since=opts["since"],
+                    until=opts["until"], skip_replies=opts["skip_replies"],
+                    visibility=opts["visibility"], profile=opts["profile"],
+                    progress=progress, run_follow_ups=True)
             except (ArchiveError, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
         self._print_archive_report(report, opts)
@@ -91,11 +96,28 @@ class Command(BaseCommand):
             self.stdout.write(f"Likes recorded (not re-applied): {data['likes']}; bookmarks: "
                               f"{data['bookmarks']}")
             if data.get("bookmarks_job"):
-                self.stdout.write(f"  bookmarks are resolved in the background "
-                                  f"(job #{data['bookmarks_job']})")
+                self.stdout.write(f"  bookmarks: job #{data['bookmarks_job']}")
+        if data.get("relations"):
+            self.stdout.write(f"Follows, mutes, blocks and lists: {data['relations']}")
+            for kind, job_id in data.get("follow_ups", {}).items():
+                self._print_follow_up(kind, job_id)
+        if data.get("unresolved"):
+            self.stdout.write(f"Not found elsewhere: {len(data['unresolved'])}")
+            for item in data["unresolved"]:
+                self.stdout.write(f"  {item['id']}: {item['error']}")
         self.stdout.write(f"Errors: {len(report.errors)}")
         for item in report.errors:
             self.stdout.write(f"  post {item['id']}: {item['error']}")
+
+    def _print_follow_up(self, kind: str, job_id: int) -> None:
+        job = ImportJob.objects.filter(pk=job_id).first()
+        done = (job.report or {}) if job else {}
+        self.stdout.write(f"  {kind}: job #{job_id} ({job.status if job else 'gone'}): "
+                          f"{done.get('ok', 0)} done, {done.get('failed', 0)} failed, "
+                          f"{done.get('waiting', 0)} waiting for a follow to be accepted")
+        for row in done.get("rows", []):
+            if row["status"] == "error":
+                self.stdout.write(f"    row {row['row']} {row['value']}: {row['message']}")
 
     def _csv(self, user, kind: str, path: str, opts) -> None:
         if kind not in csv_imports.KINDS:

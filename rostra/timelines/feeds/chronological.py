@@ -1,0 +1,36 @@
+"""Home: the posts of the people you follow, newest first. The default, always."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rostra.accounts.models import Account
+from rostra.posts.models import Post
+from rostra.timelines import services as timelines
+from rostra.timelines.feeds.base import Feed, Inputs, Ranked, epoch, hours_ago, register
+from rostra.timelines.feeds.sources import rows_of
+from rostra.timelines.pagination import Page
+
+
+@register
+class Chronological(Feed):
+    id = "chronological"
+    name = "Home (newest first)"
+    version = 1
+    changelog = ((1, "2025-06-01", "First version: the home timeline as a feed."),)
+    description = ("Every post and boost of the accounts you follow, and your own, newest "
+                   "first. Nothing is reordered or left out except what you muted or "
+                   "blocked. This is home unless you pick another feed.")
+    factors = {"order": "Order", "hours_ago": "Posted (hours ago)"}
+    amplifies = False
+    paged_by_id = True
+
+    def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
+        ids = timelines.home_ids(viewer, page)
+        return Inputs(now=epoch(now), choice="",
+                      rows=rows_of(Post.objects.filter(id__in=ids).order_by("-id")))
+
+    def rank(self, viewer: Account, inputs: Inputs) -> list[Ranked]:
+        return [Ranked(r.post_id, r.author_id, float(r.post_id),
+                       {"order": "newest first", "hours_ago": hours_ago(inputs, r)})
+                for r in sorted(inputs.rows, key=lambda r: -r.post_id)]

@@ -1,0 +1,31 @@
+"""Trending everywhere: the most shared public posts this server knows of."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from rostra.timelines.feeds.base import register
+from rostra.timelines.feeds.trending import TrendingFeed
+
+
+@register
+class TrendingFederated(TrendingFeed):
+    id = "trending_federated"
+    name = "Trending everywhere"
+    version = 2
+    changelog = ((1, "2025-06-01", "First version."),
+                 (2, "2025-06-15", "Counts distinct accounts instead of raw boosts, likes and "
+                                   "replies, the author's own aside; caps each server's "
+                                   "accounts per post and each author's posts in the list; "
+                                   "young accounts and coordinated ones count less."))
+    description = ("Public posts of the last two days from this server and every server it "
+                   "knows, ranked by how many distinct accounts boosted, liked or replied "
+                   "to them as this server saw it (each account once, the author's own "
+                   "aside; young accounts count a quarter; at most five accounts of any "
+                   "other server count), with at most three posts per author; ties go to "
+                   "the newer post. The same for everyone, except that your blocks and "
+                   "mutes still apply; posts moderators demoted or rejected and servers the "
+                   "admins silenced never appear. It knows nothing about you.")
+
+    def scope(self, qs: QuerySet) -> QuerySet:
+        return qs
