@@ -169,6 +169,16 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "POST api/v1/admin/accounts/{account_id}/unsilence": ("AdminAccount", ""),
     "POST api/v1/admin/accounts/{account_id}/unsensitive": ("AdminAccount", ""),
     "POST api/v1/admin/accounts/{account_id}/enable": ("AdminAccount", ""),
+    # admin trends review (issue 9)
+    "GET api/v1/admin/trends/tags": ("[AdminTag]", "limit:int offset:int"),
+    "GET api/v1/admin/trends/statuses": ("[Status]", "limit:int offset:int"),
+    "GET api/v1/admin/trends/links": ("[PreviewCard]", "limit:int offset:int"),
+    "POST api/v1/admin/trends/tags/{tag_id}/approve": ("AdminTag", ""),
+    "POST api/v1/admin/trends/tags/{tag_id}/reject": ("AdminTag", ""),
+    "POST api/v1/admin/trends/statuses/{status_id}/approve": ("Status", ""),
+    "POST api/v1/admin/trends/statuses/{status_id}/reject": ("Status", ""),
+    "POST api/v1/admin/trends/links/{link_id}/approve": ("PreviewCard", ""),
+    "POST api/v1/admin/trends/links/{link_id}/reject": ("PreviewCard", ""),
 }
 # Operations whose answer is not inferred: relationship buttons and status actions.
 RELATIONSHIP_ACTIONS = ("follow", "unfollow", "block", "unblock", "mute", "unmute",
@@ -279,6 +289,9 @@ SCHEMAS = {
     "ExtendedDescription": _obj("updated_at", "content", updated_at=S, content=S),
     "PreviewCard": _obj("url", "title", "description", "type", url=S, title=S,
                         description=S, type=S, history={"type": "array"}),
+    "AdminTag": _obj("id", "name", "url", "history", "trendable", "usable",
+                     "requires_review", id=S, name=S, url=S, history={"type": "array"},
+                     trendable=B, usable=B, requires_review=B, listable=B),
 }
 
 _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")

@@ -7,6 +7,7 @@ from rostra.api.streaming import sse
 from rostra.api.views import (
     accounts,
     admin,
+    admin_trends,
     apps,
     conversations,
     directory,
@@ -47,6 +48,7 @@ A = "api/v1/accounts/<str:account_id>/"
 S = "api/v1/statuses/<str:status_id>/"
 R = "api/v1/admin/reports/<str:report_id>/"
 AA = "api/v1/admin/accounts/<str:account_id>/"
+AT = "api/v1/admin/trends/"
 
 routes = [
     # OAuth and applications
@@ -203,6 +205,17 @@ routes = [
     (AA + "unsensitive", admin.unsensitive),
     (AA + "enable", admin.enable),
     # --- end of admin block ---------------------------------------------------------
+    # --- admin API: trends review (issue 9) ----------------------------------------
+    (AT + "tags", admin_trends.tags),
+    (AT + "tags/<str:tag_id>/approve", admin_trends.approve_tag),
+    (AT + "tags/<str:tag_id>/reject", admin_trends.reject_tag),
+    (AT + "statuses", admin_trends.statuses),
+    (AT + "statuses/<str:status_id>/approve", admin_trends.approve_status),
+    (AT + "statuses/<str:status_id>/reject", admin_trends.reject_status),
+    (AT + "links", admin_trends.links),
+    (AT + "links/<str:link_id>/approve", admin_trends.approve_link),
+    (AT + "links/<str:link_id>/reject", admin_trends.reject_link),
+    # --- end of admin trends block --------------------------------------------------
 ]
 
 urlpatterns = [pattern for route, view in routes for pattern in both(route, view)]

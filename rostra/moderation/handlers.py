@@ -1,4 +1,5 @@
-"""What the moderation app hears from the doors: a federated Flag opens a case."""
+"""What the moderation app hears: a federated Flag opens a case; a trend decision
+goes to the audit log."""
 
 from __future__ import annotations
 
@@ -11,10 +12,20 @@ def on_flag_received(sender, report, **kwargs) -> None:
                    posts=list(report.posts.all()), comment=report.content)
 
 
+def on_trend_decided(sender, review, **kwargs) -> None:
+    from rostra.moderation.services import audit
+
+    user = getattr(review.decided_by, "user", None) if review.decided_by_id else None
+    audit(user, f"trend.{review.status}", None, kind=review.kind, key=review.key)
+
+
 def connect() -> None:
     from rostra.federation import events
     from rostra.moderation import shield
+    from rostra.timelines import events as timeline_events
 
     shield.connect()
 
     events.flag_received.connect(on_flag_received, dispatch_uid="rostra-moderation-flag")
+    timeline_events.trend_decided.connect(on_trend_decided,
+                                          dispatch_uid="rostra-moderation-trend")

@@ -5,22 +5,62 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet, Value
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from rostra.accounts.models import Account
+from rostra.core.sql import InIds
 from rostra.posts.models import Bookmark, Favourite, Media, Mention, Pin, Poll, PollVote, Post
 from rostra.posts.services import poll_results
+
+RELATED = ("account", "reblog_of__account", "in_reply_to_account", "poll", "reblog_of__poll")
 
 
 def with_relations(qs: QuerySet) -> QuerySet:
     media = Media.objects.order_by("position", "id")
-    return qs.select_related(
-        "account", "reblog_of__account", "in_reply_to_account", "poll", "reblog_of__poll"
-    ).prefetch_related(
+    return qs.select_related(*RELATED).prefetch_related(
         Prefetch("media", queryset=media),
         Prefetch("reblog_of__media", queryset=media),
         Prefetch("mentions", queryset=Mention.objects.select_related("account")),
     )
+
+
+def load(qs: QuerySet) -> list[Post]:
+    """The posts of ``qs`` with what ``with_relations`` loads, in three queries. The
+    same result as listing ``with_relations(qs)``, at half the cost on a page of 40:
+    Django's generic prefetch prepares every post as a value of its ``IN`` list and
+    walks its machinery per post, where the ids here are written as they are."""
+    posts = list(qs.select_related(*RELATED))
+    # A post may be on the page and boosted on it: two instances, both filled.
+    targets = posts + [p.reblog_of for p in posts if p.reblog_of_id]
+    if not targets:
+        return posts
+    media: dict[int, list[Media]] = {p.pk: [] for p in targets}
+    for item in Media.objects.filter(InIds("post_id", media)).order_by("position", "id"):
+        media[item.post_id].append(item)
+    mentions: dict[int, list[Mention]] = {p.pk: [] for p in posts}
+    for item in Mention.objects.filter(InIds("post_id", mentions)).select_related("account"):
+        mentions[item.post_id].append(item)
+    for post in targets:
+        _prefetched(post, "media", media[post.pk])
+    for post in posts:
+        _prefetched(post, "mentions", mentions[post.pk])
+    return posts
+
+
+def _prefetched(post: Post, name: str, items: list) -> None:
+    """Install ``items`` as the prefetched ``post.<name>.all()``, as Django's
+    ``prefetch_related`` does (a queryset filtered to the post, already evaluated;
+    each item's ``post`` set to it)."""
+    manager = getattr(post, name)
+    for item in items:
+        manager.field.set_cached_value(item, post)
+    qs = manager._apply_rel_filters(manager.model._default_manager.all())
+    qs._result_cache = items
+    qs._prefetch_done = True
+    if not hasattr(post, "_prefetched_objects_cache"):
+        post._prefetched_objects_cache = {}
+    post._prefetched_objects_cache[manager.field.remote_field.cache_name] = qs
 
 
 def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
@@ -33,19 +73,7 @@ def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
     if viewer is not None and ids:
         # One round trip for the five kinds of viewer state: (kind, post id) rows.
         found = (fav, boosted, marked, pinned, voted)
-        parts = [
-            Favourite.objects.filter(account=viewer, post_id__in=ids)
-            .annotate(kind=Value(0)).values_list("kind", "post_id"),
-            Post.objects.filter(account=viewer, reblog_of_id__in=ids)
-            .annotate(kind=Value(1)).values_list("kind", "reblog_of_id"),
-            Bookmark.objects.filter(account=viewer, post_id__in=ids)
-            .annotate(kind=Value(2)).values_list("kind", "post_id"),
-            Pin.objects.filter(account=viewer, post_id__in=ids)
-            .annotate(kind=Value(3)).values_list("kind", "post_id"),
-            PollVote.objects.filter(account=viewer, poll__post_id__in=ids)
-            .annotate(kind=Value(4)).values_list("kind", "poll__post_id"),
-        ]
-        for kind, post_id in parts[0].union(*parts[1:], all=True):
+        for kind, post_id in _viewer_state_rows(viewer.pk, ids):
             found[kind].add(post_id)
     for post in targets + posts:
         target = post.reblog_of if post.reblog_of_id else post
@@ -73,6 +101,34 @@ def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
         else:
             post.poll_view = None
     return posts
+
+
+def _viewer_state_rows(viewer_id: int, ids: set[int]) -> list[tuple[int, int]]:
+    """(kind, post id) for what the viewer did to the posts ``ids``: 0 liked, 1 boosted,
+    2 bookmarked, 3 pinned, 4 voted in its poll. Written as SQL: compiling the same
+    five-part union through the ORM cost more than running it."""
+    q = connection.ops.quote_name
+    listed = ", ".join(str(int(i)) for i in sorted(ids))
+
+    def table(model) -> str:
+        return q(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return f"{table(model)}.{q(model._meta.get_field(name).column)}"
+
+    parts = [
+        f"SELECT {kind}, {column(model, field)} FROM {table(model)} "
+        f"WHERE {column(model, 'account')} = %s AND {column(model, field)} IN ({listed})"
+        for kind, model, field in ((0, Favourite, "post"), (1, Post, "reblog_of"),
+                                   (2, Bookmark, "post"), (3, Pin, "post"))
+    ]
+    parts.append(
+        f"SELECT 4, {column(Poll, 'post')} FROM {table(PollVote)} INNER JOIN {table(Poll)} "
+        f"ON {column(PollVote, 'poll')} = {column(Poll, 'id')} "
+        f"WHERE {column(PollVote, 'account')} = %s AND {column(Poll, 'post')} IN ({listed})")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [viewer_id] * len(parts))
+        return cursor.fetchall()
 
 
 def _poll_of(post: Post) -> Poll | None:

@@ -9,13 +9,16 @@ published one, and the moderation page lists its candidates as computed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from rostra.accounts.models import Account
+from rostra.timelines import events
 from rostra.timelines.models import TrendReview
 
 Kind = TrendReview.Kind
@@ -73,4 +76,32 @@ def decide(kind: str, key: object, status: str, moderator: Account | None) -> Tr
     review, _ = TrendReview.objects.update_or_create(
         kind=kind, key=key, defaults={"status": status, "decided_by": moderator,
                                       "decided_at": timezone.now()})
+    transaction.on_commit(lambda: events.trend_decided.send(TrendReview, review=review))
     return review
+
+
+# --- for the admin API (Mastodon's admin trends) ---------------------------------
+
+def trendable(decision: str | None) -> bool:
+    """Whether an item whose decision is ``decision`` (None or "": none yet) may
+    trend publicly now: the rule of ``publishable``, for one item."""
+    if required():
+        return decision == Status.APPROVED
+    return decision != Status.REJECTED
+
+
+def awaits_review(decision: str | None) -> bool:
+    """Whether the item waits for a moderator: review is on and nobody decided yet."""
+    return required() and not decision
+
+
+def link_id(url: str) -> str:
+    """A stable numeric id for a link (the API names links by id, as Mastodon's
+    PreviewCard; links here are keyed by URL and stored nowhere else): 63 bits of
+    the URL's SHA-256, as a decimal string."""
+    return str(int.from_bytes(hashlib.sha256(url.encode()).digest()[:8], "big") >> 1)
+
+
+def decided_keys(kind: str) -> list[str]:
+    """The keys of every item of ``kind`` a moderator has decided on."""
+    return list(TrendReview.objects.filter(kind=kind).values_list("key", flat=True))

@@ -256,6 +256,20 @@ def test_moderators_approve_from_the_review_page(review_on, client):
     assert review.decided_by == moderator.account
 
 
+def test_every_trend_decision_goes_to_the_moderation_audit_log(
+        review_on, django_capture_on_commit_callbacks):
+    from rostra.moderation.models import AuditEntry
+
+    moderator = make_user("mod", admin=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        trend_review.decide("tag", "candidate", "approved", moderator.account)
+        trend_review.decide("tag", "candidate", "rejected", moderator.account)
+    entries = AuditEntry.objects.order_by("id")
+    assert [(e.actor, e.action, e.details) for e in entries] == [
+        (moderator, "trend.approved", {"kind": "tag", "key": "candidate"}),
+        (moderator, "trend.rejected", {"kind": "tag", "key": "candidate"})]
+
+
 def test_a_bad_decision_from_the_review_page_gets_an_error(client):
     client.force_login(make_user("mod", admin=True))
     response = client.post("/moderation/trends", {"kind": "colour", "key": "x",

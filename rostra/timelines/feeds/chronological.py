@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from rostra.accounts.models import Account
-from rostra.posts.models import Post
 from rostra.timelines import services as timelines
-from rostra.timelines.feeds.base import Feed, Inputs, Ranked, epoch, hours_ago, register
-from rostra.timelines.feeds.sources import rows_of
+from rostra.timelines.feeds.base import Feed, Inputs, Ranked, Row, epoch, hours_ago, register
+from rostra.timelines.feeds.sources import ROW_FIELDS
 from rostra.timelines.pagination import Page
 
 
@@ -26,9 +25,10 @@ class Chronological(Feed):
     paged_by_id = True
 
     def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
-        ids = timelines.home_ids(viewer, page)
-        return Inputs(now=epoch(now), choice="",
-                      rows=rows_of(Post.objects.filter(id__in=ids).order_by("-id")))
+        found = timelines.home_ids(viewer, page, ROW_FIELDS)
+        return Inputs(now=epoch(now), choice="", rows=tuple(
+            Row(post_id=i, author_id=a, published=epoch(p), replies=r, boosts=b, likes=f)
+            for i, a, p, r, b, f in found))
 
     def rank(self, viewer: Account, inputs: Inputs) -> list[Ranked]:
         return [Ranked(r.post_id, r.author_id, float(r.post_id),

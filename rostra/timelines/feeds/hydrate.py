@@ -19,7 +19,7 @@ from rostra.accounts.services import muted_account_ids
 from rostra.core.sql import InIds
 from rostra.posts.models import Post
 from rostra.posts.queries import hydrate as with_viewer_state
-from rostra.posts.queries import with_relations
+from rostra.posts.queries import load
 from rostra.posts.visibility import discoverable_q, visible_q
 from rostra.timelines.feeds.base import Ranked
 
@@ -41,7 +41,7 @@ def hydrate(viewer: Account, ranked: Sequence[Ranked], *, discoverable_only: boo
     blocked_server = domain_hidden_q(viewer)
     if blocked_server is not None:
         qs = qs.filter(~blocked_server)
-    found = {p.pk: p for p in with_relations(qs)}
+    found = {p.pk: p for p in load(qs)}
     posts = []
     for post_id, item in by_id.items():
         post = found.get(post_id)

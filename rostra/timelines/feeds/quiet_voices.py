@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.db.models import OuterRef, Subquery
 
 from rostra.accounts.models import Account, Follow
 from rostra.core.ids import id_floor
 from rostra.core.sql import InIds
 from rostra.posts.models import Post
-from rostra.timelines.feeds.base import Feed, Inputs, Parameter, Ranked, epoch, hours_ago, register
-from rostra.timelines.feeds.sources import followed_posts, rows_of
+from rostra.timelines.feeds.base import (
+    Feed,
+    Inputs,
+    Parameter,
+    Ranked,
+    Row,
+    epoch,
+    hours_ago,
+    register,
+)
+from rostra.timelines.feeds.sources import ROW_FIELDS, followed_posts
 from rostra.timelines.pagination import Page
 
 WINDOW_DAYS = 30
@@ -42,17 +51,33 @@ class QuietVoices(Feed):
 
     def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
         since = now - timedelta(days=WINDOW_DAYS)
-        followed = Follow.objects.filter(account=viewer).values_list("target_account_id",
-                                                                     flat=True)
-        counts = dict(Post.objects.filter(InIds("account_id", list(followed)),
-                                          id__gte=id_floor(since))
-                      .values("account_id").annotate(n=Count("id"))
-                      .values_list("account_id", "n"))
-        quiet = [a for a, n in counts.items() if n <= QUIET_MAX]
-        rows = rows_of(followed_posts(viewer, since).filter(InIds("account_id", quiet))
-                       .order_by("-id")[:CANDIDATES])
+        floor = id_floor(since)
+        # Counting every post of every followed account is most of the cost, and only
+        # the quiet ones' counts are used: an account whose (quiet_max + 1)th post of
+        # the window exists is busy, found by one index probe each; only the others'
+        # posts (at most quiet_max each) are counted.
+        beyond = (Post.objects.filter(account_id=OuterRef("target_account_id"), id__gte=floor)
+                  .order_by("account_id", "id").values("id")[QUIET_MAX:QUIET_MAX + 1])
+        maybe_quiet = [a for a, busy in Follow.objects.filter(account=viewer)
+                       .annotate(busy=Subquery(beyond)).values_list("target_account_id", "busy")
+                       if busy is None]
+        # Their posts of the window, from the (author, id) index: the counts, and the
+        # newest ids, so that the full rows are read for those only. Home's rules
+        # keep the newest first; the first batch of ids holds the answer when enough
+        # of it passes them (every id outside it is older than every id in it).
+        window = list(Post.objects.filter(InIds("account_id", maybe_quiet), id__gte=floor)
+                      .values_list("account_id", "id"))
+        counts = Counter(author for author, _ in window)
+        quiet = {a for a, n in counts.items() if n <= QUIET_MAX}
+        newest = sorted((pk for author, pk in window if author in quiet), reverse=True)
+        posts = followed_posts(viewer, since, only=quiet).order_by("-id")
+        found = list(posts.filter(InIds("id", newest[:2 * CANDIDATES]))
+                     .values_list(*ROW_FIELDS)[:CANDIDATES])
+        if len(found) < CANDIDATES and len(newest) > 2 * CANDIDATES:
+            found = list(posts.filter(InIds("id", newest)).values_list(*ROW_FIELDS)[:CANDIDATES])
         return Inputs(now=epoch(now), rows=tuple(
-            replace(r, author_posts=counts.get(r.author_id, 0)) for r in rows))
+            Row(post_id=i, author_id=a, published=epoch(p), replies=r, boosts=b, likes=f,
+                author_posts=counts[a]) for i, a, p, r, b, f in found))
 
     def rank(self, viewer: Account, inputs: Inputs) -> list[Ranked]:
         quiet = [r for r in inputs.rows if r.author_posts <= QUIET_MAX]

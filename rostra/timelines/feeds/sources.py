@@ -35,10 +35,11 @@ def originals(qs: QuerySet) -> QuerySet:
     return qs.alias(boost_of=Coalesce("reblog_of_id", Value(0))).filter(boost_of=0)
 
 
-def followed_posts(viewer: Account, since: datetime) -> QuerySet:
+def followed_posts(viewer: Account, since: datetime, only: set[int] | None = None) -> QuerySet:
     """Original posts (no boosts, no replies to others) of accounts ``viewer``
-    follows, since ``since``, as home shows them; the viewer's own left out."""
-    return (originals(timelines.home_query(viewer))
+    follows (with ``only``, of those of them only), since ``since``, as home shows
+    them; the viewer's own left out."""
+    return (originals(timelines.home_query(viewer, only))
             .filter(id__gte=id_floor(since))
             .filter(Q(in_reply_to_account__isnull=True)
                     | Q(in_reply_to_account_id=F("account_id")))
@@ -47,10 +48,21 @@ def followed_posts(viewer: Account, since: datetime) -> QuerySet:
 
 def public_posts(viewer: Account, since: datetime) -> QuerySet:
     """Public original posts since ``since`` that public surfaces may show ``viewer``."""
-    qs = originals(Post.objects.filter(
+    return for_reader(public_base(since), viewer)
+
+
+def public_base(since: datetime) -> QuerySet:
+    """Public original posts since ``since`` that public surfaces may show anyone,
+    before any reader's narrowing (``for_reader``)."""
+    return originals(Post.objects.filter(
         id__gte=id_floor(since), visibility=Visibility.PUBLIC,
         account__suspended_at__isnull=True, removed_at__isnull=True, held="",
     )).filter(discoverable_q())
+
+
+def for_reader(qs: QuerySet, viewer: Account) -> QuerySet:
+    """``qs`` (public posts) without what ``viewer`` blocked or muted, and narrowed by
+    the registered public-timeline filters for ``viewer``."""
     hidden = blocked_account_ids(viewer) | muted_account_ids(viewer)
     if hidden:
         qs = qs.exclude(account_id__in=hidden)

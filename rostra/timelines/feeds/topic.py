@@ -25,7 +25,7 @@ from rostra.timelines.feeds.base import (
 )
 from rostra.timelines.lists import get_list
 from rostra.timelines.models import List
-from rostra.timelines.pagination import Page
+from rostra.timelines.pagination import Page, paginate
 
 TAG_NAME = re.compile(r"^\w{1,100}$")
 
@@ -77,7 +77,11 @@ class Topic(Feed):
     def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
         kind, _, value = self.check_choice(viewer, choice).partition(":")
         if kind == "tag":
-            posts = timelines.tag(viewer, value, page)
+            # The ids and signals only: the page is hydrated once, by ``read``.
+            qs = timelines.tag_query(viewer, value)
+            posts = [] if qs is None else paginate(
+                qs.only("id", "account_id", "published", "replies_count", "reblogs_count",
+                        "favourites_count"), page, field="tagged_post")
             context = {"hashtag": f"#{value}"}
         else:
             found = self._list(viewer, value)

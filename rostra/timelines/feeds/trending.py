@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from rostra.accounts.models import Account
@@ -41,7 +43,7 @@ from rostra.timelines.feeds.base import (
     hours_ago,
 )
 from rostra.timelines.feeds.coordination import coordination_weight
-from rostra.timelines.feeds.sources import ROW_FIELDS, public_posts
+from rostra.timelines.feeds.sources import ROW_FIELDS, for_reader, public_base
 from rostra.timelines.pagination import Page
 
 WINDOW_HOURS = 48
@@ -51,6 +53,7 @@ YOUNG_ACCOUNT_DAYS = 7
 YOUNG_ACCOUNT_WEIGHT = 0.25
 INSTANCE_CAP = 5
 AUTHOR_CAP = 3
+SHARED_SECONDS = 60
 
 # An account that took an item up: (account id, its server ("" here), its age in
 # whole days, its coordination weight).
@@ -73,6 +76,10 @@ PARAMETERS = (
                                             "rules, are not capped)."),
     Parameter("author_cap", AUTHOR_CAP, "At most this many posts of one author are in the "
                                         "list."),
+    Parameter("shared_seconds", SHARED_SECONDS,
+              "The candidates, with the accounts that took them up, are gathered once for "
+              "every reader and kept this many seconds; each reader's blocks, mutes and "
+              "blocked servers, and moderators' latest decisions, apply at every reading."),
 )
 
 
@@ -185,8 +192,34 @@ class TrendingFeed(Feed):
         raise NotImplementedError
 
     def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
-        return trend_inputs(self.scope(public_posts(viewer, now - timedelta(hours=WINDOW_HOURS))),
-                            now)
+        """The shared candidates (``shared_rows``), less what this reader may not be
+        shown now: the same rule as gathering them for this reader alone, applied to
+        the candidates' ids (one lookup by primary key)."""
+        since = now - timedelta(hours=WINDOW_HOURS)
+        rows = self.shared_rows(now)
+        if rows:
+            shown = trend_review.publishable_posts(
+                self.scope(for_reader(public_base(since), viewer)))
+            keep = set(shown.filter(InIds("id", [r.post_id for r in rows]))
+                       .values_list("id", flat=True))
+            rows = tuple(r for r in rows if r.post_id in keep)
+        return Inputs(now=epoch(now), rows=rows)
+
+    def shared_rows(self, now: datetime) -> tuple[TrendRow, ...]:
+        """The candidates as anyone may see them, with their voices: the same for
+        every reader, so gathered once per ``SHARED_SECONDS`` (the scan of two days
+        of public posts is most of a trending page's cost)."""
+        # Inside a transaction the reader may see writes not yet committed (and perhaps
+        # never): those are neither shared with others nor taken from them.
+        shared = not connection.in_atomic_block
+        key = f"feeds:{self.id}:v{self.version}:candidates"
+        rows = cache.get(key) if shared else None
+        if rows is None:
+            since = now - timedelta(hours=WINDOW_HOURS)
+            rows = trend_inputs(self.scope(public_base(since)), now).rows
+            if shared:
+                cache.set(key, rows, SHARED_SECONDS)
+        return rows
 
     def rank(self, viewer: Account, inputs: Inputs) -> list[Ranked]:
         return rank_trending(inputs)
