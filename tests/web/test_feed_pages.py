@@ -37,7 +37,7 @@ def test_feed_page_shows_parameters_version_changelog_and_profiling(client):
     assert "<code>window_hours</code></td><td>24</td>" in page
     assert "Only posts from the last this many hours." in page
     assert "<dt>Version</dt><dd>1</dd>" in page
-    assert "Version 1 (2025-06-01): First version." in page
+    assert "Version 1 (2026-11-22): First version." in page
     assert "No: it uses nothing about you" in page
     assert "Replies (<code>replies</code>)" in page
 

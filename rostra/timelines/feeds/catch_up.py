@@ -30,7 +30,7 @@ class CatchUp(Feed):
     id = "catch_up"
     name = "Catch up"
     version = 1
-    changelog = ((1, "2025-06-01", "First version."),)
+    changelog = ((1, "2026-11-22", "First version."),)
     description = ("What you missed: posts from the last day by people you follow, the "
                    "most discussed first. A post's score is twice its replies plus its "
                    "boosts and likes, counted from everyone who can see it; ties go to the "

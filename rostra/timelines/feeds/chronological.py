@@ -16,7 +16,7 @@ class Chronological(Feed):
     id = "chronological"
     name = "Home (newest first)"
     version = 1
-    changelog = ((1, "2025-06-01", "First version: the home timeline as a feed."),)
+    changelog = ((1, "2026-11-22", "First version: the home timeline as a feed."),)
     description = ("Every post and boost of the accounts you follow, and your own, newest "
                    "first. Nothing is reordered or left out except what you muted or "
                    "blocked. This is home unless you pick another feed.")

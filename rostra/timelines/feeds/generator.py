@@ -69,7 +69,7 @@ class Generator(Feed):
     id = "generator"
     name = "Feed generator"
     version = 1
-    changelog = ((1, "2025-06-01", "First version: feeds made by services you choose."),)
+    changelog = ((1, "2026-11-22", "First version: feeds made by services you choose."),)
     description = ("A feed made by a service outside this server, which you subscribe to by "
                    "its address. The service only names posts, in its own order; it is never "
                    "told who reads. This server shows, in that order, only the named posts it "

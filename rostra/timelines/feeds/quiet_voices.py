@@ -34,7 +34,7 @@ class QuietVoices(Feed):
     id = "quiet_voices"
     name = "Quiet voices"
     version = 1
-    changelog = ((1, "2025-06-01", "First version."),)
+    changelog = ((1, "2026-11-22", "First version."),)
     description = ("Posts from the people you follow who post rarely, so they are not "
                    "drowned out by the busy ones: everyone whose posts, replies and boosts "
                    "of the last 30 days number 10 or fewer. Their posts of those 30 days "

@@ -40,7 +40,7 @@ class Topic(Feed):
     id = "topic"
     name = "Topic"
     version = 1
-    changelog = ((1, "2025-06-01", "First version: a hashtag or one of your lists."),)
+    changelog = ((1, "2026-11-22", "First version: a hashtag or one of your lists."),)
     description = ("A subject you choose: the public posts carrying a hashtag, or the posts "
                    "of the people in one of your lists, newest first. Nothing is reordered; "
                    "the topic is yours to pick and nobody else's.")

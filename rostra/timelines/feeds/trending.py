@@ -177,6 +177,14 @@ def rank_trending(inputs: Inputs) -> list[Ranked]:
     return cap_per_author(by_score(ranked))
 
 
+# Both trending feeds changed together; their published history is one.
+CHANGELOG = ((1, "2026-11-22", "First version."),
+             (2, "2026-11-22", "Counts distinct accounts instead of raw boosts, likes and "
+                               "replies, the author's own aside; caps each server's "
+                               "accounts per post and each author's posts in the list; "
+                               "young accounts and coordinated ones count less."))
+
+
 class TrendingFeed(Feed):
     """Subclasses say which public posts count (``scope``)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from rostra.timelines.feeds.base import register
-from rostra.timelines.feeds.trending import TrendingFeed
+from rostra.timelines.feeds.trending import CHANGELOG, TrendingFeed
 
 
 @register
@@ -13,11 +13,7 @@ class TrendingFederated(TrendingFeed):
     id = "trending_federated"
     name = "Trending everywhere"
     version = 2
-    changelog = ((1, "2025-06-01", "First version."),
-                 (2, "2025-06-15", "Counts distinct accounts instead of raw boosts, likes and "
-                                   "replies, the author's own aside; caps each server's "
-                                   "accounts per post and each author's posts in the list; "
-                                   "young accounts and coordinated ones count less."))
+    changelog = CHANGELOG
     description = ("Public posts of the last two days from this server and every server it "
                    "knows, ranked by how many distinct accounts boosted, liked or replied "
                    "to them as this server saw it (each account once, the author's own "

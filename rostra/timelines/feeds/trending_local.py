@@ -6,7 +6,7 @@ from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from rostra.timelines.feeds.base import register
-from rostra.timelines.feeds.trending import TrendingFeed
+from rostra.timelines.feeds.trending import CHANGELOG, TrendingFeed
 
 
 @register
@@ -14,11 +14,7 @@ class TrendingLocal(TrendingFeed):
     id = "trending_local"
     name = "Trending here"
     version = 2
-    changelog = ((1, "2025-06-01", "First version."),
-                 (2, "2025-06-15", "Counts distinct accounts instead of raw boosts, likes and "
-                                   "replies, the author's own aside; caps each server's "
-                                   "accounts per post and each author's posts in the list; "
-                                   "young accounts and coordinated ones count less."))
+    changelog = CHANGELOG
     description = ("Public posts written on this server in the last two days, ranked by "
                    "how many distinct accounts boosted, liked or replied to them (each "
                    "account once, the author's own aside; young accounts count a quarter; "

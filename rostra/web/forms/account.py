@@ -239,15 +239,13 @@ class PreferencesForm(AccessibleForm):
     )
 
 
-class DeleteAccountForm(AccessibleForm):
-    """Closing an account asks for the password again, and for a deliberate tick."""
+class PasswordConfirmedForm(AccessibleForm):
+    """A form for a grave step (closing, moving an account) that asks for the
+    password again; the view passes ``user=``."""
 
     password = forms.CharField(label="Your password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete":
                                                                  "current-password"}))
-    confirm = forms.BooleanField(
-        label="I understand that my posts, media and followers are removed for good",
-        required=True)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,6 +256,14 @@ class DeleteAccountForm(AccessibleForm):
         if self.user is None or not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class DeleteAccountForm(PasswordConfirmedForm):
+    """Closing an account asks for the password again, and for a deliberate tick."""
+
+    confirm = forms.BooleanField(
+        label="I understand that my posts, media and followers are removed for good",
+        required=True)
 
 
 class InviteForm(AccessibleForm):
