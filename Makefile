@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev chromium lint bench-timeline bench-feeds clean
+.PHONY: run test install install-dev chromium lint bench-timeline bench-feeds bench-coordination clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench-timeline: install
 
 bench-feeds: install
 	$(BIN)/python bench/feeds.py
+
+## our coordination detector beside coordination-network-toolkit (a dev dependency)
+bench-coordination: install-dev
+	$(BIN)/python bench/coordination.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

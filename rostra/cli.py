@@ -22,6 +22,10 @@ COMMANDS = {
     "dsa": "EU DSA: export-statements --since DATE [--send] | transparency-report ...",
     "feeds": "feed audit: replay LOG_ID (re-run a logged ranking, compare hashes) | "
              "purge-audit",
+    "integrity": "coordinated behaviour: analyse FILE.csv --output clusters.json | ... "
+                 "(rostra integrity --help)",
+    "backup": "back up the database and media: --output PATH[.tar.gz]",
+    "restore": "restore a backup: PATH [--force] [--check]",
     "manage": "run any Django management command (rostra manage help)",
 }
 

@@ -6,8 +6,11 @@ import warnings
 from urllib.parse import urlparse
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from rostra.core import throttles as _throttles
 from rostra.core.config import data_dir, env, env_bool, env_int, secret_key
+from rostra.core.logs import logging_config
 
 BASE_DIR = data_dir()
 SECRET_KEY = secret_key(BASE_DIR)
@@ -41,6 +44,9 @@ ROSTRA_POLL_MAX_OPTIONS = 4
 ROSTRA_REGISTRATION = env("ROSTRA_REGISTRATION", "open")
 # API rate limits (rostra.api.ratelimit): Mastodon's defaults; off only for load tests.
 ROSTRA_RATE_LIMITS_ENABLED = env_bool("ROSTRA_RATE_LIMITS_ENABLED", True)
+# Limits on sign-up, log-in, posting and notices (rostra.core.throttles), as
+# "name=count/seconds,..." overriding Mastodon-like defaults.
+ROSTRA_THROTTLES = _throttles.parse(env("ROSTRA_THROTTLES"))
 # Outbound fetches (rostra.core.net): plain http and private addresses, for local testing only.
 ROSTRA_FEDERATION_ALLOW_HTTP = env_bool("ROSTRA_FEDERATION_ALLOW_HTTP")
 ROSTRA_FEDERATION_ALLOW_PRIVATE = env_bool("ROSTRA_FEDERATION_ALLOW_PRIVATE")
@@ -54,6 +60,15 @@ ROSTRA_DSA_TOKEN = env("ROSTRA_DSA_TOKEN")
 # the words the no-knob test (tests/timelines/test_no_knob.py) reserves for ranking.
 ROSTRA_TRENDS_REVIEW = env_bool("ROSTRA_TRENDS_REVIEW")
 ROSTRA_FEED_AUDIT_RETENTION_DAYS = env_int("ROSTRA_FEED_AUDIT_RETENTION_DAYS", 90)
+# Operations (docs/operations.md): log format, who may scrape /metrics (unset: loopback
+# only), and admin e-mail alerts (rostra.core.alerts; recipients default to staff users).
+ROSTRA_LOG_FORMAT = env("ROSTRA_LOG_FORMAT", "text").lower()
+ROSTRA_METRICS_TOKEN = env("ROSTRA_METRICS_TOKEN")
+ROSTRA_ADMIN_EMAILS = [a.strip() for a in env("ROSTRA_ADMIN_EMAILS").split(",") if a.strip()]
+ROSTRA_ALERT_FAILED_DELIVERIES = env_int("ROSTRA_ALERT_FAILED_DELIVERIES", 100)
+# Minutes between background coordination-detection runs (rostra.integrity.tasks); a
+# third of that in election mode; 0 turns background detection off.
+ROSTRA_INTEGRITY_INTERVAL_MINUTES = env_int("ROSTRA_INTEGRITY_INTERVAL_MINUTES", 15)
 
 _host = ROSTRA_DOMAIN.split(":")[0]
 ALLOWED_HOSTS = [_host, "localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -81,9 +96,14 @@ INSTALLED_APPS = [
     "rostra.federation",
     "rostra.portability",
     "rostra.moderation",
+    "rostra.integrity",
 ]
 
 MIDDLEWARE = [
+    # /health, /ready and /metrics, answered before host checks, sessions and log-in
+    "rostra.core.health.ProbeMiddleware",
+    "rostra.core.logs.RequestLogMiddleware",  # request id and one log line per request
+    "rostra.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +114,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rostra.core.csp.ContentSecurityPolicyMiddleware",  # CSP and browser guards on HTML
+    # one query for every account label a page or API answer shows (integrity.labels)
+    "rostra.integrity.labels.LabelMemoMiddleware",
 ]
 
 ROOT_URLCONF = "rostra.urls"
@@ -198,11 +221,19 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind TLS (ROSTRA_HTTPS): the reverse proxy says so in X-Forwarded-Proto (docs/deploy.md);
+# plain-http requests are redirected, and browsers told to stay on https (HSTS).
+if ROSTRA_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("ROSTRA_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("ROSTRA_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ROSTRA_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Joining the browsers' preload list is hard to undo: only on request.
+    SECURE_HSTS_PRELOAD = env_bool("ROSTRA_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"rostra": {"level": "INFO"}},
-}
+try:  # ROSTRA_LOG_FORMAT=json: one JSON object per line (rostra.core.logs)
+    LOGGING = logging_config(ROSTRA_LOG_FORMAT)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None

@@ -22,6 +22,10 @@ def _media_root(settings, tmp_path, monkeypatch):
     from rostra.portability import short_links
 
     monkeypatch.setattr(short_links, "SHORTENER_HOSTS", frozenset())
+    # Rate-limit counters live in the (per-process) cache: each test starts at zero.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from django.db.models.lookups import Contains, EndsWith, Exact, StartsWith
 from rostra.accounts import events
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, AccountDomainBlock, FollowRequest
+from rostra.core.read_scope import remembered
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 MAX_DOMAIN = 253
@@ -107,7 +108,9 @@ def domain_hidden_q(viewer: Account | None, account_field: str = "account") -> Q
     It is one correlated ``EXISTS`` over the viewer's blocks (indexed by account),
     evaluated by the database inside the timeline's own query.
     """
-    if viewer is None or not AccountDomainBlock.objects.filter(account=viewer).exists():
+    if viewer is None or not remembered(
+            ("blocks_domains", viewer.pk),
+            AccountDomainBlock.objects.filter(account=viewer).exists):
         return None
     outer = OuterRef(f"{account_field}__domain" if account_field else "domain")
     blocks = AccountDomainBlock.objects.filter(account_id=viewer.pk).filter(_covers(outer))

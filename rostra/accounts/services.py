@@ -35,6 +35,7 @@ from rostra.accounts.reserved import RESERVED_USERNAMES
 from rostra.core import text as text_mod
 from rostra.core.images import ImageError, process_image
 from rostra.core.links import absolute_url
+from rostra.core.read_scope import remembered
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,30}")  # used with fullmatch: "$" accepts "name\n"
 MAX_PROFILE_FIELDS = 4
@@ -251,10 +252,13 @@ def is_blocked_between(a: Account, b: Account) -> bool:
 
 def blocked_account_ids(account: Account) -> set[int]:
     """Accounts ``account`` blocked or is blocked by: they are mutually invisible."""
-    rows = Block.objects.filter(Q(account=account) | Q(target_account=account)).values_list(
-        "account_id", "target_account_id"
-    )
-    return {a if b == account.id else b for a, b in rows}
+    def read() -> frozenset[int]:
+        rows = Block.objects.filter(Q(account=account) | Q(target_account=account)).values_list(
+            "account_id", "target_account_id"
+        )
+        return frozenset(a if b == account.id else b for a, b in rows)
+
+    return set(remembered(("blocked", account.pk), read))
 
 
 def active_mutes_q(now: datetime | None = None) -> Q:
@@ -263,10 +267,13 @@ def active_mutes_q(now: datetime | None = None) -> Q:
 
 
 def muted_account_ids(account: Account, *, notifications_only: bool = False) -> set[int]:
-    qs = Mute.objects.filter(active_mutes_q(), account=account)
-    if notifications_only:
-        qs = qs.filter(hide_notifications=True)
-    return set(qs.values_list("target_account_id", flat=True))
+    def read() -> frozenset[int]:
+        qs = Mute.objects.filter(active_mutes_q(), account=account)
+        if notifications_only:
+            qs = qs.filter(hide_notifications=True)
+        return frozenset(qs.values_list("target_account_id", flat=True))
+
+    return set(remembered(("muted", account.pk, notifications_only), read))
 
 
 def _add_follow(account: Account, target: Account, *, show_reblogs: bool, notify: bool, uri: str):

@@ -28,6 +28,19 @@ class ApiError(Exception):
         return JsonResponse(body, status=self.status)
 
 
+class Throttled(ApiError):
+    """429 past one of ``core.throttles``' limits (sign-up, log-in), with ``Retry-After``."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(429, message)
+        self.retry_after = retry_after
+
+    def response(self) -> JsonResponse:
+        response = super().response()
+        response["Retry-After"] = str(self.retry_after)
+        return response
+
+
 def not_found() -> ApiError:
     return ApiError(404, NOT_FOUND)
 

@@ -30,11 +30,13 @@ CODE_LIFETIME = timedelta(minutes=10)
 class OAuthError(Exception):
     """An RFC 6749 error: ``code`` (invalid_grant, invalid_client, ...) and a description."""
 
-    def __init__(self, code: str, description: str, status: int = 400):
+    def __init__(self, code: str, description: str, status: int = 400,
+                 retry_after: int | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
         self.status = status
+        self.retry_after = retry_after  # with 429, past a log-in limit
 
 
 def digest(secret: str) -> str:

@@ -22,13 +22,12 @@ from django.conf import settings
 
 from rostra.api.errors import ApiError
 from rostra.api.serializers.common import iso
-from rostra.core import rate_limits
+from rostra.core import rate_limits, throttles
 from rostra.core.rate_limits import Usage
 
 DEFAULTS: dict[str, tuple[int, int]] = {
     "authenticated": (300, 5 * 60),
     "anonymous": (300, 5 * 60),
-    "statuses": (300, 3 * 60 * 60),
     "media": (30, 30 * 60),
 }
 
@@ -52,7 +51,12 @@ class RateLimited(ApiError):
 
 
 def _limits(name: str) -> tuple[int, int]:
-    return {**DEFAULTS, **getattr(settings, "ROSTRA_RATE_LIMITS", {})}[name]
+    if name in throttles.DEFAULTS:  # shared with the web doors (posting: "statuses")
+        spec = throttles.limit(name)
+        base = (spec.count, spec.seconds)
+    else:
+        base = DEFAULTS[name]
+    return getattr(settings, "ROSTRA_RATE_LIMITS", {}).get(name, base)
 
 
 def _count(bucket: str, who: str) -> Usage:

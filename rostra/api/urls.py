@@ -29,6 +29,7 @@ from rostra.api.views import (
     push,
     relationships,
     reports,
+    research,
     scheduled_statuses,
     search,
     status_actions,
@@ -226,3 +227,12 @@ urlpatterns += [pattern for route, view in (("api/v1/lists/<path:list_id>", list
                                             ("api/v1/timelines/list/<path:list_id>",
                                              lists.timeline))
                 for pattern in both(route, view)]
+
+# The research API (DSA Art. 40(12)): researchers' keys, not OAuth; outside the
+# Mastodon route table and its OpenAPI document (docs/research-api.md).
+urlpatterns += [pattern for route, view in (
+    ("api/research/v1/posts", research.posts),
+    ("api/research/v1/posts/<str:post_id>", research.post),
+    ("api/research/v1/accounts/<str:account_id>", research.account),
+    ("api/research/v1/incidents", research.incidents),
+) for pattern in both(route, view)]

@@ -30,9 +30,14 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_HASH_INDEX_REFRESH": "Seconds between each process's checks for hash-list changes "
                                  "(default 30)",
     "ROSTRA_EMAIL_URL": "smtp://user:pass@host:port to send mail; console/file otherwise",
-    "ROSTRA_RATE_LIMITS_ENABLED": "0 turns off the API rate limits",
+    "ROSTRA_RATE_LIMITS_ENABLED": "0 turns off every rate limit",
+    "ROSTRA_THROTTLES": "limits on sign-up, log-in, posting and notices (name=count/seconds,...)",
     "ROSTRA_EMAIL_FROM": "Sender address of outgoing mail",
-    "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links)",
+    "ROSTRA_HTTPS": "1 when served behind TLS (secure cookies, https links, HSTS)",
+    "ROSTRA_SSL_REDIRECT": "with ROSTRA_HTTPS: 0 stops redirecting plain http to https",
+    "ROSTRA_HSTS_SECONDS": "with ROSTRA_HTTPS: Strict-Transport-Security max-age (0: none)",
+    "ROSTRA_HSTS_INCLUDE_SUBDOMAINS": "with ROSTRA_HTTPS: 0 keeps HSTS off subdomains",
+    "ROSTRA_HSTS_PRELOAD": "with ROSTRA_HTTPS: 1 adds preload to HSTS",
     "ROSTRA_FEDERATION_ALLOW_HTTP": "1 to let outbound fetches use plain http (testing only)",
     "ROSTRA_FEDERATION_ALLOW_PRIVATE": "1 to let outbound fetches reach private addresses",
     "ROSTRA_HASH_FEED_INTERVAL": "Seconds between pulls of subscribed hash feeds (default 120)",
@@ -48,6 +53,13 @@ ENV_SETTINGS: dict[str, str] = {
                             "moderator approved it",
     "ROSTRA_FEED_AUDIT_RETENTION_DAYS": "Days the amplification audit keeps its daily "
                                         "impression counts and replay log (default 90)",
+    "ROSTRA_LOG_FORMAT": "Log line format: text (default) or json (one object per line)",
+    "ROSTRA_METRICS_TOKEN": "Bearer token that /metrics requires; unset, loopback clients only",
+    "ROSTRA_ADMIN_EMAILS": "Comma-separated addresses for admin alerts (default: staff users)",
+    "ROSTRA_ALERT_FAILED_DELIVERIES": "Failed deliveries in an hour above which admins are "
+                                      "e-mailed (default 100; 0: off)",
+    "ROSTRA_INTEGRITY_INTERVAL_MINUTES": "Minutes between background coordination-detection "
+                                         "runs (default 15; a third in election mode; 0: off)",
 }
 
 

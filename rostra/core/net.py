@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 import http.client
 import ipaddress
-import json
 import os
 import socket
 import ssl
@@ -47,6 +46,8 @@ from urllib.parse import urljoin, urlsplit
 
 import certifi
 from django.conf import settings
+
+from rostra.core import json_input
 
 ACTIVITY_JSON = "application/activity+json"
 LD_JSON_AS2 = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -121,7 +122,7 @@ class Response:
 
     def json(self):
         try:
-            return json.loads(self.content)
+            return json_input.loads(self.content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadResponse(f"{self.url} did not answer with valid JSON.") from exc
 

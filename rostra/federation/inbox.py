@@ -15,7 +15,6 @@ In order, and storing nothing until the last step:
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account
+from rostra.core import json_input
 from rostra.federation import handlers, notes, policy, remote
 from rostra.federation.models import InboxActivity
 from rostra.federation.signatures import SignatureError, signature_key_id
@@ -53,7 +53,7 @@ def _read_body(request) -> bytes | None:
 def parse_activity(body: bytes) -> dict:
     """The activity in ``body``; ``ValueError`` unless a JSON object with a string
     ``id``, ``type`` and an ``actor`` on the same server as the ``id``."""
-    activity = json.loads(body)
+    activity = json_input.loads(body)
     if not isinstance(activity, dict):
         raise ValueError("The body is not a JSON object.")
     activity_id, kind = activity.get("id"), activity.get("type")

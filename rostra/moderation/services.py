@@ -172,9 +172,10 @@ def open_flag_case(*, external_id: str, reporter: Account | None, reporter_uri: 
 
 def open_own_initiative(by, *, account: Account | None = None, posts: Sequence[Post] = (),
                         category: str = Category.TERMS, explanation: str = "",
-                        automated: bool = False) -> Case:
+                        automated: bool = False, evidence: dict | None = None) -> Case:
     """A case moderators (``by``, a staff user) or automated detection (``automated``)
-    open themselves, to decide on ``account`` or ``posts`` without a notice."""
+    open themselves, to decide on ``account`` or ``posts`` without a notice;
+    ``evidence`` is kept with restricted access (e.g. an integrity incident's figures)."""
     if category not in Category.values:
         raise NoticeError("Unknown category.", "category")
     posts = list(posts)
@@ -185,14 +186,15 @@ def open_own_initiative(by, *, account: Account | None = None, posts: Sequence[P
     case = _open(category=category, source=Source.AUTOMATED if automated else Source.OWN_INITIATIVE,
                  account=account, posts=posts, content_url=account.url or account.uri or "",
                  explanation=(explanation or "").strip()[:MAX_EXPLANATION], notifier=None,
-                 name="", email="", good_faith=False, flagger=None)
+                 name="", email="", good_faith=False, flagger=None, evidence=evidence)
     if by is not None:
         audit(by, "case.opened_own_initiative", case)
     return case
 
 
 def _open(*, category, source, account, posts, content_url, explanation, notifier, name, email,
-          good_faith, flagger, rule_ids=(), forward=False, external_id="") -> Case:
+          good_faith, flagger, rule_ids=(), forward=False, external_id="",
+          evidence: dict | None = None) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = Case.objects.create(external_id=external_id,
@@ -200,7 +202,7 @@ def _open(*, category, source, account, posts, content_url, explanation, notifie
             target_account=account, content_url=content_url, explanation=explanation,
             rule_ids=list(rule_ids), notifier=notifier, notifier_name=name, notifier_email=email,
             good_faith=good_faith, trusted_flagger=flagger, forward=forward, created_at=now,
-            due_at=now + deadline_of(category))
+            due_at=now + deadline_of(category), evidence=evidence or {})
         if posts:
             case.target_posts.set(posts)
         audit(None, "case.opened", case, source=source, category=category,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from rostra.accounts.models import Account, Follow
+from rostra.core.read_scope import remembered
 from rostra.timelines.errors import TimelineError
 from rostra.timelines.models import List, ListAccount
 
@@ -104,5 +105,6 @@ def member_ids(lst: List) -> list[int]:
 
 def exclusive_member_ids(owner: Account) -> set[int]:
     """Accounts in any of the owner's exclusive lists: their posts leave home."""
-    return set(ListAccount.objects.filter(list__account=owner, list__exclusive=True)
-               .values_list("account_id", flat=True))
+    return set(remembered(("exclusive_members", owner.pk), lambda: frozenset(
+        ListAccount.objects.filter(list__account=owner, list__exclusive=True)
+        .values_list("account_id", flat=True))))

@@ -80,6 +80,10 @@ def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update(ROSTRA_DATA_DIR=str(data_dir), ROSTRA_DOMAIN=f"127.0.0.1:{port}",
+               # Every test client logs in from 127.0.0.1: lift the per-address log-in
+               # and sign-up limits (tests/web/test_throttles.py tests them).
+               ROSTRA_THROTTLES="log_in=100000/300,log_in_account=100000/3600,"
+                                "sign_up=100000/1800",
                **(extra_env or {}))
     with _database(data_dir) as db_url:
         if db_url:

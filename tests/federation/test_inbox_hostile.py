@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -130,3 +131,14 @@ def test_a_rotated_key_is_refetched_once(client, remote, alice, other_rsa_pair):
     like = remote.activity("zoe", "Undo", follow_of(remote, alice))
     assert remote.deliver(client, like).status_code == 202
     assert Account.objects.get(uri=remote.uri("zoe")).public_key == other_rsa_pair[1]
+
+
+@pytest.mark.parametrize("value", [b"Infinity", b"NaN", b"-Infinity", b'"a\\u0000b"'])
+def test_json_postgresql_cannot_store_is_refused_on_every_database(client, remote, alice,
+                                                                   value):
+    # Python's parser accepts these; PostgreSQL's jsonb refuses them (a 500 before).
+    activity = remote.activity("zoe", "Create", "PLACEHOLDER")
+    raw = json.dumps(activity).encode().replace(b'"PLACEHOLDER"', value)
+    response = remote.deliver(client, raw, name="zoe")
+    assert response.status_code == 400 and b"Malformed activity" in response.content
+    assert nothing_stored()

@@ -113,3 +113,36 @@ def test_load_gives_what_with_relations_gives_and_needs_no_more_queries(alice, b
     assert ctx.captured_queries == []
     assert [m.position for m in fast[0].media.all()] == [0, 1, 2]
     assert fast[0].media.filter(position=0).count() == 1  # still the post's own media
+
+
+@pytest.mark.django_db
+def test_a_feed_read_asks_for_the_viewers_mutes_and_blocks_once():
+    viewer = make_account()
+    author = make_account()
+    accounts.follow(viewer, author)
+    make_post(author, "hello")
+    with CaptureQueriesContext(connection) as ctx:
+        feed_services.read(viewer, "chronological", PAGE)
+    tables = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "accounts_mute"' in sql for sql in tables) == 1
+    assert sum('FROM "accounts_block"' in sql for sql in tables) == 1
+
+
+@pytest.mark.django_db
+def test_outside_a_feed_read_a_new_block_is_seen_at_once():
+    viewer, other = make_account(), make_account()
+    assert other.pk not in accounts.blocked_account_ids(viewer)
+    accounts.block(viewer, other)
+    assert other.pk in accounts.blocked_account_ids(viewer)
+    accounts.mute(viewer, other)
+    assert other.pk in accounts.muted_account_ids(viewer)
+
+
+@pytest.mark.django_db
+def test_a_mute_made_between_two_feed_reads_hides_the_author_in_the_second():
+    viewer, author = make_account(), make_account()
+    accounts.follow(viewer, author)
+    post = make_post(author, "hello")
+    assert post.pk in ids(feed_services.read(viewer, "chronological", PAGE))
+    accounts.mute(viewer, author)
+    assert post.pk not in ids(feed_services.read(viewer, "chronological", PAGE))

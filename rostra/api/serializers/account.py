@@ -7,6 +7,7 @@ from html import escape
 from rostra.accounts.models import Account, FollowRequest
 from rostra.api.serializers.common import file_url, iso
 from rostra.core.links import absolute_url
+from rostra.integrity.labels import labels_of
 
 MISSING_AVATAR = "/static/api/missing.png"
 
@@ -52,6 +53,13 @@ def serialize_account(account: Account) -> dict:
         ],
         "moved": serialize_account(account.moved_to) if account.moved_to_id else None,
         "suspended": bool(account.suspended_at) or None,
+        # Not Mastodon's: this server's moderators' labels (state-affiliated media,
+        # government, official body), namespaced as Pleroma does; see docs/api-compat.md.
+        "rostra": {"labels": [
+            {"kind": label.kind, "name": label.name, "country": label.country or None,
+             "source_url": label.source_url or None, "source_note": label.source_note,
+             "since": label.since.isoformat()}
+            for label in labels_of(account)]},
     }
 
 

@@ -8,11 +8,12 @@ from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Follow
 from rostra.api import oauth
 from rostra.api.auth import endpoint
-from rostra.api.errors import from_domain, not_found, validation
+from rostra.api.errors import Throttled, from_domain, not_found, validation
 from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.account import serialize_account, serialize_credential_account
 from rostra.api.serializers.status import serialize_statuses
 from rostra.api.views.lookups import get_account
+from rostra.core import rate_limits, throttles
 from rostra.timelines import filters
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import paginate
@@ -159,6 +160,9 @@ def register(request):
     token returned works at once when no approval is needed; otherwise it is
     refused (403) until a moderator approves the account."""
     p = request.params
+    refusal = throttles.hit("sign_up", rate_limits.client_key(request))
+    if refusal is not None:
+        raise Throttled(refusal.message, refusal.retry_after)
     if not p.bool("agreement"):
         raise validation("must be accepted", "agreement", "ERR_ACCEPTED")
     try:

@@ -27,6 +27,7 @@ from rostra.api.errors import ApiError
 from rostra.api.models import Application
 from rostra.api.oauth import OOB, OAuthError
 from rostra.api.parsing import Params
+from rostra.core import rate_limits, throttles
 from rostra.core.links import absolute_url
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -105,6 +106,13 @@ def authorize(request):
     if user is None:
         if action != "login":
             return render(request, "api/oauth_login.html", context)
+        refusal = _log_in_refusal(request, request.POST.get("login", ""))
+        if refusal is not None:
+            context["error"] = refusal.message
+            context["login"] = request.POST.get("login", "")
+            response = render(request, "api/oauth_login.html", context, status=429)
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
         found = oauth.find_user(request.POST.get("login", ""))
         user = authenticate(request, username=found.username if found else "",
                             password=request.POST.get("password", ""))
@@ -147,7 +155,15 @@ def _oauth_error(exc: OAuthError):
                             status=exc.status)
     if exc.status == 401:
         response["WWW-Authenticate"] = 'Basic realm="oauth"'
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def _log_in_refusal(request, login: str) -> throttles.Refusal | None:
+    """The log-in limits (per address, then per account name), as the web form has."""
+    return (throttles.hit("log_in", rate_limits.client_key(request))
+            or throttles.hit("log_in_account", throttles.name_key(login)))
 
 
 def _client_credentials(request, p: Params) -> tuple[str | None, str | None]:
@@ -196,6 +212,10 @@ def _grant(request) -> oauth.IssuedToken:
     if grant == "client_credentials":
         return oauth.issue_token(app, None, wanted)
     if grant == "password":
+        refusal = _log_in_refusal(request, p.str("username", ""))
+        if refusal is not None:
+            raise OAuthError("invalid_request", refusal.message, status=429,
+                             retry_after=refusal.retry_after)
         found = oauth.find_user(p.str("username", ""))
         user = authenticate(request, username=found.username if found else "",
                             password=p.str("password", ""))

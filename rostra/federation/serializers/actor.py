@@ -10,7 +10,31 @@ from rostra.core import text as text_mod
 from rostra.core.links import absolute_url
 from rostra.federation import keys, uris
 from rostra.federation.serializers.common import absolute_html, image, iso
-from rostra.federation.serializers.context import with_context
+from rostra.federation.serializers.context import CONTEXT, with_context
+from rostra.integrity.labels import labels_of
+
+# Account labels set by this server's moderators (no FEP covers them): Rostra's own
+# terms. Receivers may show them as this server's statement about its account; we
+# never read them from others (docs/api-compat.md, "Account labels").
+ROSTRA_NS = "https://rostra.social/ns#"
+LABEL_CONTEXT = {
+    "rostra": ROSTRA_NS,
+    "AccountLabel": "rostra:AccountLabel",
+    "accountLabels": {"@id": "rostra:accountLabels", "@container": "@set"},
+    "labelKind": "rostra:labelKind",
+    "country": "rostra:country",
+    "labelSource": {"@id": "rostra:labelSource", "@type": "@id"},
+    "sourceNote": "rostra:sourceNote",
+    "since": {"@id": "rostra:since", "@type": "http://www.w3.org/2001/XMLSchema#date"},
+}
+
+
+def _labels(account: Account) -> list[dict]:
+    return [{"type": "AccountLabel", "labelKind": label.kind, "name": label.name,
+             "country": label.country or None, "labelSource": label.source_url or None,
+             "sourceNote": label.source_note or None, "since": label.since.isoformat(),
+             "attributedTo": uris.instance_actor_uri()}
+            for label in labels_of(account)]
 
 
 def _field_value_html(value: str) -> str:
@@ -62,11 +86,16 @@ def serialize_actor(account: Account) -> dict:
     }
     if account.moved_to_id:
         document["movedTo"] = uris.actor_uri(account.moved_to)
+    labels = _labels(account)
+    if labels:
+        document["accountLabels"] = labels
     icon, header = image(account.avatar), image(account.header)
     if icon:
         document["icon"] = icon
     if header:
         document["image"] = header
+    if labels:
+        return {"@context": [*CONTEXT, LABEL_CONTEXT], **document}
     return with_context(document)
 
 

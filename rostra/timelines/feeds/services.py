@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from rostra.accounts.models import Account
+from rostra.core.read_scope import read_scope
 from rostra.posts.models import Post
 from rostra.timelines.feeds import DEFAULT_FEED, audit_log
 from rostra.timelines.feeds.base import Feed, FeedError, Inputs, Ranked, get_feed, ranking_hash
@@ -124,6 +125,11 @@ class FeedPage:
 def read(viewer: Account, key: str, page: Page, *, now: datetime | None = None) -> FeedPage:
     """One page of the feed ``key`` for ``viewer``. Raises ``FeedError`` for an unknown
     feed or choice, and for a profiling feed the reader did not pin."""
+    with read_scope():
+        return _read(viewer, key, page, now)
+
+
+def _read(viewer: Account, key: str, page: Page, now: datetime | None) -> FeedPage:
     choice = resolve(viewer, key)
     feed = choice.feed
     if feed.profiling and not is_pinned(viewer, choice):

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods
 from rostra.accounts import deletion, services, totp
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Invite, User
+from rostra.core import throttles
 from rostra.web.forms.account import LoginForm, SignupForm, TwoFactorCodeForm, bound_data
 from rostra.web.views import deletion as deletion_views
-from rostra.web.views.common import safe_next
+from rostra.web.views.common import refused, safe_next, throttled
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_KEY = "rostra_2fa_pending"
@@ -71,6 +72,12 @@ def signup(request, code: str = ""):
         return render(request, "web/auth/signup_closed.html", context)
     ask_reason = mode == "approval" and invite is None
     form = SignupForm(bound_data(request), ask_reason=ask_reason)
+    limited = throttled(request, "sign_up") if request.method == "POST" else None
+    if limited is not None:
+        form.is_valid()
+        form.add_error(None, limited.message)
+        context["form"] = form
+        return refused(render(request, "web/auth/signup.html", context), limited)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,6 +137,15 @@ def login(request):
     """Step one: username or e-mail and password. Step two (if enabled): a TOTP code."""
     form = LoginForm(bound_data(request))
     next_url = safe_next(request, "")
+    limited = None
+    if request.method == "POST":
+        limited = throttled(request, "log_in") or throttles.hit(
+            "log_in_account", throttles.name_key(request.POST.get("login", "")))
+    if limited is not None:
+        form.is_valid()
+        form.add_error(None, limited.message)
+        return refused(render(request, "web/auth/login.html", {"form": form, "next": next_url}),
+                       limited)
     if request.method == "POST" and form.is_valid():
         found = _find_user(form.cleaned_data["login"])
         # Authenticate even when nobody matched, so timing does not reveal who exists.

@@ -4,12 +4,13 @@ viewer)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from rostra.accounts.models import Account
 from rostra.accounts.services import find_account
+from rostra.core import rate_limits, throttles
 from rostra.posts.models import Post
 from rostra.posts.queries import hydrate, with_relations
 from rostra.posts.visibility import can_see
@@ -61,3 +62,21 @@ def older_link(posts: list, page: Page, key: str = "pk") -> int | None:
     if len(posts) < page.limit or not posts:
         return None
     return getattr(posts[-1], key)
+
+
+def throttled(request: HttpRequest, name: str, *, account_id: int | None = None,
+              extra: tuple[str, ...] = ()) -> throttles.Refusal | None:
+    """Count a ``name`` action of the requesting address (and of ``account_id`` and the
+    ``extra`` keys); the refusal past a limit. The form is then shown again, filled
+    in as it was sent, with the refusal's message, by ``refused``."""
+    whos = [rate_limits.client_key(request), *extra]
+    if account_id is not None:
+        whos.append(throttles.account_key(account_id))
+    return throttles.hit(name, *whos)
+
+
+def refused(response: HttpResponse, refusal: throttles.Refusal) -> HttpResponse:
+    """``response`` (the form page with the message) as 429 with ``Retry-After``."""
+    response.status_code = 429
+    response["Retry-After"] = str(refusal.retry_after)
+    return response

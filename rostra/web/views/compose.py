@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from rostra.accounts.errors import AccountError
+from rostra.core import throttles
 from rostra.posts import media as media_service
 from rostra.posts import services as post_service
 from rostra.posts.errors import NotVisible, PostError
@@ -118,10 +119,17 @@ def compose(request):
     me = viewer(request)
     if me is None:
         raise Http404("This log-in has no account.")
-    parent = None
+    parent = refusal = None
     if request.method == "POST":
         form = ComposeForm(request.POST, request.FILES)
-        if form.is_valid():
+        refusal = throttles.hit("statuses", throttles.account_key(me.pk)) \
+            if form.is_valid() else None
+        if refusal is not None:
+            if form.uploads():
+                messages.info(request, "Your images were not kept: please select them again.")
+            form.add_error(None, refusal.message)
+            status = 429
+        elif form.is_valid():
             try:
                 _publish(me, form, request.META.get("REMOTE_ADDR", ""))
             except (PostError, AccountError) as exc:
@@ -139,7 +147,7 @@ def compose(request):
                 form, "cleaned_data") else None
         except NotVisible:
             parent = None
-        status = 400
+        status = 429 if refusal is not None else 400
     else:
         try:
             parent = _parent(me, _int(request.GET.get("in_reply_to")))
@@ -149,12 +157,15 @@ def compose(request):
         status = 200
     if parent is not None:
         hydrate([parent], me)
-    return render(
+    response = render(
         request,
         "web/compose.html",
         {"form": form, "parent": parent, "next": safe_next(request, "")},
         status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _int(value) -> int | None:

@@ -13,6 +13,7 @@ from rostra.moderation.models import Appeal, Case
 from rostra.web.forms.account import bound_data
 from rostra.web.forms.moderation import AppealForm
 from rostra.web.forms.notices import NoticeForm
+from rostra.web.views.common import refused, throttled
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,7 +21,13 @@ def new(request):
     me = request.user.account if request.user.is_authenticated else None
     initial = {"content_url": request.GET.get("url", "")[:2048]}
     form = NoticeForm(bound_data(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    refusal = None
+    if request.method == "POST" and form.is_valid() and not _trusted(me):
+        refusal = throttled(request, "notice", account_id=me.pk if me else None)
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            form.mark_invalid()
+    if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data
         try:
             case = services.file_notice(
@@ -33,7 +40,14 @@ def new(request):
         else:
             return redirect("web:notice_receipt", receipt=case.receipt)
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "web/notices/new.html", {"form": form}, status=status)
+    response = render(request, "web/notices/new.html", {"form": form}, status=status)
+    return response if refusal is None else refused(response, refusal)
+
+
+def _trusted(me) -> bool:
+    """Trusted flaggers (Art. 22 DSA) file many notices by design: never limited. Only
+    a signed-in flagger's account counts here: anyone can type a flagger's e-mail."""
+    return me is not None and services.trusted_flagger_for(me, "") is not None
 
 
 @require_safe

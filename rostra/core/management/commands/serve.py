@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -31,6 +35,12 @@ class Command(BaseCommand):
         if not no_worker:
             worker, _ = start_in_thread(interval=worker_interval)
             self.stdout.write("Background worker started.")
+        if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Several processes behind one port: /metrics sums them (rostra.core.metrics).
+            folder = Path(settings.BASE_DIR) / "metrics"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)  # the processes inherit it
         self.stdout.write(f"Rostra at http://{host}:{port}/ (public address {settings.ROSTRA_SCHEME}://{settings.ROSTRA_DOMAIN})")
         try:
             uvicorn.run(
