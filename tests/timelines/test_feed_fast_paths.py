@@ -146,3 +146,16 @@ def test_a_mute_made_between_two_feed_reads_hides_the_author_in_the_second():
     assert post.pk in ids(feed_services.read(viewer, "chronological", PAGE))
     accounts.mute(viewer, author)
     assert post.pk not in ids(feed_services.read(viewer, "chronological", PAGE))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quiet_voices_keep_who_is_quiet_for_a_while_but_read_posts_live(shared_cache):
+    viewer, quiet = make_account(), make_account()
+    accounts.follow(viewer, quiet)
+    first = make_post(quiet, "a rare word")
+    with CaptureQueriesContext(connection) as cold:
+        assert ids(feed_services.read(viewer, "quiet_voices", PAGE)) == [first.pk]
+    second = make_post(quiet, "another rare word")
+    with CaptureQueriesContext(connection) as warm:
+        assert ids(feed_services.read(viewer, "quiet_voices", PAGE)) == [second.pk, first.pk]
+    assert len(warm.captured_queries) < len(cold.captured_queries)  # the counts were kept
