@@ -78,3 +78,16 @@ def rsa_pair():
 @pytest.fixture(scope="session")
 def other_rsa_pair():
     return generate_keypair()
+
+
+@pytest.fixture
+def remote(settings, http_server, rsa_pair, db):
+    """A fake remote server (``remote_rig.FakeRemote``) publishing the actor ``zoe``,
+    with outbound fetches allowed to reach it over plain http on loopback."""
+    from tests.federation.remote_rig import FakeRemote
+
+    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
+    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
+    fake = FakeRemote(http_server, *rsa_pair)
+    fake.actor("zoe")
+    return fake

@@ -15,7 +15,6 @@ from rostra.federation.serializers.note import AI_GENERATED, attachment
 from rostra.posts.media import upload_media
 from rostra.posts.models import Media, Post
 from tests.factories import image_bytes
-from tests.federation.remote_rig import FakeRemote
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 AS2 = {"HTTP_ACCEPT": "application/activity+json"}
@@ -116,15 +115,6 @@ def test_parsed_attachments_carry_the_label():
         _document(url="https://cdn.example/b.png")]}
     labelled, plain = notes.attachments(doc, "remote.example")
     assert labelled.ai_generated is True and plain.ai_generated is False
-
-
-@pytest.fixture
-def remote(settings, http_server, rsa_pair, db):
-    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
-    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
-    fake = FakeRemote(http_server, *rsa_pair)
-    fake.actor("zoe")
-    return fake
 
 
 def test_an_incoming_ai_attachment_is_stored_labelled_remote(client, remote, alice):

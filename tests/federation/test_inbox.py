@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from rostra.accounts.models import Account, Block, Follow, FollowRequest
 from rostra.federation.models import InboxActivity, RemoteReport
 from rostra.posts.models import Favourite, Media, Post, PostEdit
 from tests import factories
-from tests.federation.remote_rig import PUBLIC, FakeRemote
-
-
-@pytest.fixture
-def remote(settings, http_server, rsa_pair, db):
-    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
-    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
-    fake = FakeRemote(http_server, *rsa_pair)
-    fake.actor("zoe")
-    return fake
+from tests.federation.remote_rig import PUBLIC
 
 
 def local_uri(account):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rostra.federation.models import InboxActivity
-from tests.federation.remote_rig import PUBLIC, FakeRemote
+from tests.federation.remote_rig import PUBLIC
 
 TYPES = ("Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Like",
          "Announce", "Block", "Flag", "Move", "Add", "Remove", "EmojiReact", "Question",
@@ -19,15 +19,6 @@ FIELDS = ("id", "type", "actor", "object", "target", "content", "attributedTo", 
           "inReplyTo", "attachment", "tag", "published", "updated", "sensitive", "summary",
           "url", "name", "oneOf", "anyOf", "mediaType", "href", "icon", "movedTo",
           "alsoKnownAs", "quoteUrl", "contentMap", "endTime", "closed", "votersCount")
-
-
-@pytest.fixture
-def remote(settings, http_server, rsa_pair, db):
-    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
-    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
-    fake = FakeRemote(http_server, *rsa_pair)
-    fake.actor("zoe")
-    return fake
 
 
 def _documents(base: str):

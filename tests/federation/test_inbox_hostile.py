@@ -12,16 +12,7 @@ from rostra.accounts.models import Account, Follow
 from rostra.federation.inbox import MAX_BODY
 from rostra.federation.models import DomainAllow, DomainBlock, FederationSettings, InboxActivity
 from rostra.posts.models import Post
-from tests.federation.remote_rig import AS2, FakeRemote
-
-
-@pytest.fixture
-def remote(settings, http_server, rsa_pair, db):
-    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
-    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
-    fake = FakeRemote(http_server, *rsa_pair)
-    fake.actor("zoe")
-    return fake
+from tests.federation.remote_rig import AS2
 
 
 def follow_of(remote, alice, name="zoe"):

@@ -22,15 +22,6 @@ BASE = "http://localhost:8000"
 AS2 = {"HTTP_ACCEPT": "application/activity+json"}
 
 
-@pytest.fixture
-def remote(settings, http_server, rsa_pair, db):
-    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
-    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
-    fake = FakeRemote(http_server, *rsa_pair)
-    fake.actor("zoe")
-    return fake
-
-
 def local_uri(account: Account) -> str:
     return f"{BASE}/users/{account.username}"
 

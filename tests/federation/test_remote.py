@@ -19,16 +19,7 @@ from rostra.posts.models import Post
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import Page
 from tests import factories
-from tests.federation.remote_rig import AS2, FakeRemote
-
-
-@pytest.fixture
-def remote(settings, http_server, rsa_pair, db):
-    settings.ROSTRA_FEDERATION_ALLOW_HTTP = True
-    settings.ROSTRA_FEDERATION_ALLOW_PRIVATE = True
-    fake = FakeRemote(http_server, *rsa_pair)
-    fake.actor("zoe")
-    return fake
+from tests.federation.remote_rig import AS2
 
 
 def gets(remote, path):
