@@ -102,8 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /health, /ready and /metrics, answered before host checks, sessions and log-in
     "rostra.core.health.ProbeMiddleware",
-    "rostra.core.logs.RequestLogMiddleware",  # request id and one log line per request
-    "rostra.core.metrics.MetricsMiddleware",
+    # request id, one log line and the request metrics per request
+    "rostra.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -111,7 +111,8 @@ def logging_config(fmt: str) -> dict:
 
 
 class RequestLogMiddleware:
-    """Give each request an id, echo it, and log one line when the response is ready."""
+    """Give each request an id, echo it, log one line when the response is ready,
+    and count it in the request metrics (``rostra.core.metrics``)."""
 
     sync_capable = True
     async_capable = True
@@ -145,10 +146,15 @@ class RequestLogMiddleware:
         return request_id.set(request.request_id), time.perf_counter()
 
     def _finish(self, request: HttpRequest, response, started: float):
+        # The one timing of a request: the log line and the Prometheus figures share it.
+        # (imported here: settings import this module, before Django is set up)
+        from rostra.core.metrics import observe_request
+
         duration = time.perf_counter() - started
         response[HEADER] = request.request_id
         route = route_name(request)
         status = response.status_code
+        observe_request(request.method, status, route, duration)
         access_log.log(
             logging.WARNING if status >= 500 else logging.INFO,
             "%s %s %s %.1fms", request.method, route, status, duration * 1000,

@@ -27,10 +27,8 @@ import hmac
 import ipaddress
 import logging
 import os
-import time
 from datetime import timedelta
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -46,8 +44,6 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-
-from rostra.core.logs import route_name
 
 logger = logging.getLogger("rostra.metrics")
 
@@ -70,35 +66,6 @@ def observe_request(method: str, status: int, route: str, seconds: float) -> Non
     method = method if method in METHODS else "other"
     REQUESTS.labels(method, f"{status // 100}xx", route).inc()
     LATENCY.labels(method, route).observe(seconds)
-
-
-class MetricsMiddleware:
-    """Time every request that reaches Django's views (probes are answered before)."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest):
-        if self.is_async:
-            return self._acall(request)
-        started = time.perf_counter()
-        response = self.get_response(request)
-        observe_request(request.method, response.status_code, route_name(request),
-                        time.perf_counter() - started)
-        return response
-
-    async def _acall(self, request: HttpRequest):
-        started = time.perf_counter()
-        response = await self.get_response(request)
-        observe_request(request.method, response.status_code, route_name(request),
-                        time.perf_counter() - started)
-        return response
 
 
 # --- figures read from the database ------------------------------------------------
