@@ -103,3 +103,9 @@ def hit(name: str, *whos: str) -> Refusal | None:
             wait = max(1, int(usage.reset - time.time()))
             refusal = Refusal(max(wait, refusal.retry_after if refusal else 0))
     return refusal
+
+
+def log_in(address: str, login: str) -> Refusal | None:
+    """Count a log-in attempt: per address first, then per account name tried (the
+    same limits whichever door: the web form, the OAuth page, the password grant)."""
+    return hit("log_in", address) or hit("log_in_account", name_key(login))

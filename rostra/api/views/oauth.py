@@ -106,7 +106,8 @@ def authorize(request):
     if user is None:
         if action != "login":
             return render(request, "api/oauth_login.html", context)
-        refusal = _log_in_refusal(request, request.POST.get("login", ""))
+        refusal = throttles.log_in(rate_limits.client_key(request),
+                                   request.POST.get("login", ""))
         if refusal is not None:
             context["error"] = refusal.message
             context["login"] = request.POST.get("login", "")
@@ -160,11 +161,6 @@ def _oauth_error(exc: OAuthError):
     return response
 
 
-def _log_in_refusal(request, login: str) -> throttles.Refusal | None:
-    """The log-in limits (per address, then per account name), as the web form has."""
-    return (throttles.hit("log_in", rate_limits.client_key(request))
-            or throttles.hit("log_in_account", throttles.name_key(login)))
-
 
 def _client_credentials(request, p: Params) -> tuple[str | None, str | None]:
     header = request.headers.get("Authorization", "")
@@ -212,7 +208,7 @@ def _grant(request) -> oauth.IssuedToken:
     if grant == "client_credentials":
         return oauth.issue_token(app, None, wanted)
     if grant == "password":
-        refusal = _log_in_refusal(request, p.str("username", ""))
+        refusal = throttles.log_in(rate_limits.client_key(request), p.str("username", ""))
         if refusal is not None:
             raise OAuthError("invalid_request", refusal.message, status=429,
                              retry_after=refusal.retry_after)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from rostra.accounts import deletion, services, totp
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Invite, User
-from rostra.core import throttles
+from rostra.core import rate_limits, throttles
 from rostra.web.forms.account import LoginForm, SignupForm, TwoFactorCodeForm, bound_data
 from rostra.web.views import deletion as deletion_views
 from rostra.web.views.common import refused, safe_next, throttled
@@ -139,8 +139,8 @@ def login(request):
     next_url = safe_next(request, "")
     limited = None
     if request.method == "POST":
-        limited = throttled(request, "log_in") or throttles.hit(
-            "log_in_account", throttles.name_key(request.POST.get("login", "")))
+        limited = throttles.log_in(rate_limits.client_key(request),
+                                   request.POST.get("login", ""))
     if limited is not None:
         form.is_valid()
         form.add_error(None, limited.message)
