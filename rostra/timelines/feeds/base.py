@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+from django.core.cache import cache
+from django.db import connection
 
 from rostra.accounts.models import Account
 from rostra.timelines.pagination import Page
@@ -167,3 +171,19 @@ def by_score(rows: list[Ranked]) -> list[Ranked]:
     """Highest score first; ties go to the newer post (larger id): a total order, so
     the same inputs always give the same ranking whatever their order."""
     return sorted(rows, key=lambda r: (-r.score, -r.post_id))
+
+
+T = TypeVar("T")
+
+
+def kept(key: str, seconds: int, compute: Callable[[], T]) -> T:
+    """``compute()``, kept ``seconds`` in the shared cache under ``key``. Inside a
+    transaction the reader may see writes not yet committed (and perhaps never):
+    what it computes then is neither kept for others nor taken from them."""
+    shared = not connection.in_atomic_block
+    value = cache.get(key) if shared else None
+    if value is None:
+        value = compute()
+        if shared:
+            cache.set(key, value, seconds)
+    return value

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from rostra.accounts.models import Account, Follow
@@ -21,6 +19,7 @@ from rostra.timelines.feeds.base import (
     Row,
     epoch,
     hours_ago,
+    kept,
     register,
 )
 from rostra.timelines.feeds.sources import ROW_FIELDS, followed_posts
@@ -78,12 +77,9 @@ class QuietVoices(Feed):
 def _quiet_counts(viewer: Account, floor: int) -> dict[int, int]:
     """The followed accounts with at most ``QUIET_MAX`` posts since ``floor``, with
     their counts; kept ``COUNTS_SECONDS`` per reader (a count over 30 days moves
-    slowly, and finding it is most of this feed's cost). Inside a transaction the
-    reader may see writes not yet committed: then nothing is kept or taken."""
-    shared = not connection.in_atomic_block
-    key = f"feeds:quiet_voices:v{QuietVoices.version}:counts:{viewer.pk}"
-    counts = cache.get(key) if shared else None
-    if counts is None:
+    slowly, and finding it is most of this feed's cost)."""
+
+    def count() -> dict[int, int]:
         # Counting every post of every followed account is most of the cost, and
         # only the quiet ones' counts are used: an account whose (quiet_max + 1)th
         # post of the window exists is busy, found by one index probe each; only the
@@ -95,7 +91,7 @@ def _quiet_counts(viewer: Account, floor: int) -> dict[int, int]:
                        if busy is None]
         window = Post.objects.filter(InIds("account_id", maybe_quiet), id__gte=floor)
         counted = Counter(window.values_list("account_id", flat=True))
-        counts = {a: n for a, n in counted.items() if n <= QUIET_MAX}
-        if shared:
-            cache.set(key, counts, COUNTS_SECONDS)
-    return counts
+        return {a: n for a, n in counted.items() if n <= QUIET_MAX}
+
+    return kept(f"feeds:quiet_voices:v{QuietVoices.version}:counts:{viewer.pk}",
+                COUNTS_SECONDS, count)

@@ -24,8 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import F, QuerySet
 
 from rostra.accounts.models import Account
@@ -41,6 +39,7 @@ from rostra.timelines.feeds.base import (
     by_score,
     epoch,
     hours_ago,
+    kept,
 )
 from rostra.timelines.feeds.coordination import coordination_weight
 from rostra.timelines.feeds.sources import ROW_FIELDS, for_reader, public_base
@@ -217,17 +216,9 @@ class TrendingFeed(Feed):
         """The candidates as anyone may see them, with their voices: the same for
         every reader, so gathered once per ``SHARED_SECONDS`` (the scan of two days
         of public posts is most of a trending page's cost)."""
-        # Inside a transaction the reader may see writes not yet committed (and perhaps
-        # never): those are neither shared with others nor taken from them.
-        shared = not connection.in_atomic_block
-        key = f"feeds:{self.id}:v{self.version}:candidates"
-        rows = cache.get(key) if shared else None
-        if rows is None:
-            since = now - timedelta(hours=WINDOW_HOURS)
-            rows = trend_inputs(self.scope(public_base(since)), now).rows
-            if shared:
-                cache.set(key, rows, SHARED_SECONDS)
-        return rows
+        since = now - timedelta(hours=WINDOW_HOURS)
+        return kept(f"feeds:{self.id}:v{self.version}:candidates", SHARED_SECONDS,
+                    lambda: trend_inputs(self.scope(public_base(since)), now).rows)
 
     def rank(self, viewer: Account, inputs: Inputs) -> list[Ranked]:
         return rank_trending(inputs)
