@@ -10,11 +10,6 @@ from rostra.accounts import totp
 from rostra.accounts.errors import AccountError
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-
-
 def test_generated_secret_is_base32_and_random():
     a, b = totp.generate_secret(), totp.generate_secret()
     assert a != b

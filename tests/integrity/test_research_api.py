@@ -7,7 +7,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from rostra.accounts.models import Account
@@ -19,16 +18,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 POSTS = "/api/research/v1/posts"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-
-
-@pytest.fixture
-def admin():
-    return factories.make_user("admin_ada", admin=True)
 
 
 @pytest.fixture

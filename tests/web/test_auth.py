@@ -15,11 +15,6 @@ from tests.factories import PASSWORD
 STRONG = "a rather long pass phrase 42"
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-
-
 def set_mode(mode: str, rules: str = "") -> None:
     services.update_site_settings(registration_mode=mode, rules=rules)
 

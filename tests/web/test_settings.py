@@ -3,7 +3,6 @@ invites and the staff pages."""
 
 import pyotp
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -12,11 +11,6 @@ from rostra.accounts.models import Account, FollowRequest, Invite, SiteSettings,
 from tests.factories import PASSWORD, image_bytes
 
 NEW_PASSWORD = "another long pass phrase 7"
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
 
 
 @pytest.fixture
