@@ -21,7 +21,7 @@ from rostra.posts.models import Post, Visibility
 from rostra.posts.queries import hydrate, with_relations
 from rostra.posts.visibility import can_see
 from rostra.web.forms.posts import ComposeForm
-from rostra.web.views.common import safe_next, viewer
+from rostra.web.views.common import refused, safe_next, viewer
 
 # Replies default to the narrower of the parent's visibility and the user's default.
 _NARROWNESS = [Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE, Visibility.DIRECT]
@@ -128,7 +128,6 @@ def compose(request):
             if form.uploads():
                 messages.info(request, "Your images were not kept: please select them again.")
             form.add_error(None, refusal.message)
-            status = 429
         elif form.is_valid():
             try:
                 _publish(me, form, request.META.get("REMOTE_ADDR", ""))
@@ -147,7 +146,7 @@ def compose(request):
                 form, "cleaned_data") else None
         except NotVisible:
             parent = None
-        status = 429 if refusal is not None else 400
+        status = 400  # 429 past the posting limit (``refused``)
     else:
         try:
             parent = _parent(me, _int(request.GET.get("in_reply_to")))
@@ -163,9 +162,7 @@ def compose(request):
         {"form": form, "parent": parent, "next": safe_next(request, "")},
         status=status,
     )
-    if status == 429:
-        response["Retry-After"] = str(refusal.retry_after)
-    return response
+    return refused(response, refusal) if refusal is not None else response
 
 
 def _int(value) -> int | None:
