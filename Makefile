@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev chromium lint bench-timeline bench-feeds bench-coordination clean
+.PHONY: run test install install-dev chromium lint messages bench-timeline bench-feeds bench-coordination bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ lint: install-dev
 test: install-dev chromium lint
 	ROSTRA_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
 
+## translations: collect new strings into rostra/locale/*/django.po (GNU gettext), and
+## compile the .mo files the server reads (committed, so installs need no gettext)
+LANGS := bg cs da de el es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv
+messages: install
+	cd rostra && ../$(BIN)/rostra manage makemessages --no-obsolete --add-location=file \
+		$(foreach l,$(LANGS),-l $(l)) --ignore='*/static/*'
+	cd rostra && ../$(BIN)/rostra manage compilemessages
+
 bench-timeline: install
 	$(BIN)/python bench/timeline.py
 
@@ -49,6 +57,10 @@ bench-feeds: install
 ## our coordination detector beside coordination-network-toolkit (a dev dependency)
 bench-coordination: install-dev
 	$(BIN)/python bench/coordination.py
+
+## 200 simulated users for 5 minutes against rostra serve + worker (bench/load.py)
+bench-load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from rostra.core import scale as _scale
 from rostra.core import throttles as _throttles
 from rostra.core.config import data_dir, env, env_bool, env_int, secret_key
 from rostra.core.logs import logging_config
@@ -113,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rostra.core.i18n.UserLanguageMiddleware",  # a signed-in user's chosen language
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rostra.core.csp.ContentSecurityPolicyMiddleware",  # CSP and browser guards on HTML
     # one query for every account label a page or API answer shows (integrity.labels)
@@ -131,6 +134,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE, LANGUAGE_BIDI
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rostra.web.context.site",
@@ -145,6 +149,9 @@ DATABASES = {
         env("DATABASE_URL") or f"sqlite:///{_sqlite_path}", conn_max_age=0
     )
 }
+# A connection kept across requests is checked before reuse: after a database restart
+# the processes reconnect instead of failing on a dead connection (tests/ops).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server and the worker read while one writes.
@@ -155,6 +162,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# A read replica (docs/deploy.md): only reads inside rostra.core.replica.reading() go there.
+if env("ROSTRA_DATABASE_REPLICA_URL"):
+    DATABASES[_scale.REPLICA] = _scale.replica_database(
+        env("ROSTRA_DATABASE_REPLICA_URL"), DATABASES["default"])
+    DATABASE_ROUTERS = ["rostra.core.replica.ReplicaRouter"]
+
+# The cache: per process by default; Redis/Valkey shared by every process at scale
+# (rate limits, throttles and the two-factor replay guard count across processes).
+_caches = _scale.cache_settings(env("ROSTRA_CACHE_URL"))
+if _caches:
+    CACHES = _caches
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -175,6 +194,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The EU's 24 official languages (rostra/locale); the browser's Accept-Language picks
+# one, and a signed-in user's own setting (User.locale) wins (rostra.core.i18n).
+LANGUAGES = [
+    ("bg", "Български"), ("cs", "Čeština"), ("da", "Dansk"), ("de", "Deutsch"),
+    ("el", "Ελληνικά"), ("en", "English"), ("es", "Español"), ("et", "Eesti"),
+    ("fi", "Suomi"), ("fr", "Français"), ("ga", "Gaeilge"), ("hr", "Hrvatski"),
+    ("hu", "Magyar"), ("it", "Italiano"), ("lt", "Lietuvių"), ("lv", "Latviešu"),
+    ("mt", "Malti"), ("nl", "Nederlands"), ("pl", "Polski"), ("pt", "Português"),
+    ("ro", "Română"), ("sk", "Slovenčina"), ("sl", "Slovenščina"), ("sv", "Svenska"),
+]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -186,6 +216,13 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("ROSTRA_MEDIA_ROOT") or str(BASE_DIR / "media")
+# Media in an S3-compatible bucket (django-storages) when ROSTRA_S3_BUCKET is set;
+# quarantine and exports stay on local disk (rostra.posts.quarantine, export_tasks).
+if env("ROSTRA_S3_BUCKET"):
+    STORAGES = _scale.s3_storages(
+        env("ROSTRA_S3_BUCKET"), endpoint_url=env("ROSTRA_S3_ENDPOINT_URL"),
+        region=env("ROSTRA_S3_REGION"), access_key=env("ROSTRA_S3_ACCESS_KEY_ID"),
+        secret_key=env("ROSTRA_S3_SECRET_ACCESS_KEY"), public_url=env("ROSTRA_S3_PUBLIC_URL"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 

@@ -35,10 +35,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from rostra.accounts import events
@@ -54,6 +54,7 @@ from rostra.accounts.models import (
     SuggestionDismissal,
     User,
 )
+from rostra.core import mail
 from rostra.core.links import absolute_url
 
 SIGN_IN_PATH = "/auth/login"
@@ -78,14 +79,14 @@ def request_deletion(account: Account) -> datetime:
     """Deactivate ``account`` (a local one, not suspended) now and delete it after the
     grace period; return when. Asking again changes nothing. Raises ``AccountError``."""
     if not account.local:
-        raise AccountError("Only accounts of this server can be deleted here.")
+        raise AccountError(_("Only accounts of this server can be deleted here."))
     if awaiting_deletion(account):
         return account.delete_after
     if account.deleted_at:
-        raise AccountError("This account is already deleted.")
+        raise AccountError(_("This account is already deleted."))
     if account.suspended_at:
-        raise AccountError("A suspended account cannot ask for its deletion; an admin can "
-                           "delete it.")
+        raise AccountError(_("A suspended account cannot ask for its deletion; an admin can "
+          "delete it."))
     now = timezone.now()
     if not grace_period():
         delete_account(account)
@@ -95,19 +96,21 @@ def request_deletion(account: Account) -> datetime:
         if not Account.objects.filter(pk=account.pk, suspended_at__isnull=True,
                                       deleted_at__isnull=True).update(
                 suspended_at=due, delete_after=due):
-            raise AccountError("This account changed meanwhile; try again.")
+            raise AccountError(_("This account changed meanwhile; try again."))
         account.suspended_at = account.delete_after = due
 
         def after() -> None:
             delete_when_due.using(run_after=due).enqueue(account.pk)
-            _mail(account, f"Your account will be deleted on {when(due)}",
-                  f"You asked to delete your account @{account.username}. It is hidden "
-                  f"now and will be deleted for good on {when(due)}: your posts, media "
-                  f"and followers, and the copies on other servers.\n\n"
-                  f"Changed your mind? Sign in before then at {absolute_url(SIGN_IN_PATH)} "
-                  f"and choose \u201cCancel deletion\u201d: everything comes back as it "
-                  f"was.\n\nIf you did not ask for this, sign in, cancel, and change your "
-                  f"password.\n")
+            _mail(account, lambda: (
+                _("Your account will be deleted on %(when)s") % {"when": _when(due)},
+                _("You asked to delete your account @%(username)s. It is hidden now and "
+                  "will be deleted for good on %(when)s: your posts, media and followers, "
+                  "and the copies on other servers.\n\nChanged your mind? Sign in before "
+                  "then at %(url)s and choose “Cancel deletion”: everything comes "
+                  "back as it was.\n\nIf you did not ask for this, sign in, cancel, and "
+                  "change your password.\n")
+                % {"username": account.username, "when": _when(due),
+                   "url": absolute_url(SIGN_IN_PATH)}))
 
         transaction.on_commit(after)
     return due
@@ -118,16 +121,17 @@ def cancel_deletion(account: Account) -> None:
     Raises ``AccountError`` when no deletion of it is pending, or when moderators
     suspended it meanwhile (the deletion then goes ahead)."""
     if not awaiting_deletion(account):
-        raise AccountError("No deletion of this account is pending.")
+        raise AccountError(_("No deletion of this account is pending."))
     due = account.delete_after
     if not Account.objects.filter(pk=account.pk, deleted_at__isnull=True, delete_after=due,
                                   suspended_at=due).update(suspended_at=None,
                                                            delete_after=None):
-        raise AccountError("Too late: this account is being deleted.")
+        raise AccountError(_("Too late: this account is being deleted."))
     account.suspended_at = account.delete_after = None
-    transaction.on_commit(lambda: _mail(
-        account, "The deletion of your account was cancelled",
-        f"Your account @{account.username} will not be deleted: it is back as it was.\n"))
+    transaction.on_commit(lambda: _mail(account, lambda: (
+        _("The deletion of your account was cancelled"),
+        _("Your account @%(username)s will not be deleted: it is back as it was.\n")
+        % {"username": account.username})))
 
 
 @task()
@@ -156,7 +160,7 @@ def delete_overdue() -> int:
 def delete_account(account: Account) -> None:
     """Close ``account`` (a local one) now and queue the removal of what it made."""
     if not account.local:
-        raise AccountError("Only accounts of this server can be deleted here.")
+        raise AccountError(_("Only accounts of this server can be deleted here."))
     if account.deleted_at:
         return
     files = [f for f in (account.avatar, account.header) if f]
@@ -164,7 +168,9 @@ def delete_account(account: Account) -> None:
     # a moderator's suspension keeps its own time; the pending request's date goes
     suspended = account.suspended_at if (
         account.suspended_at and not awaiting_deletion(account)) else now
-    email = User.objects.filter(account=account).values_list("email", flat=True).first()
+    holder = User.objects.filter(account=account).first()
+    email = holder.email if holder is not None else ""
+    language = mail.language_of(holder)
     with transaction.atomic():
         Account.objects.filter(pk=account.pk).update(
             deleted_at=now, suspended_at=suspended, display_name="",
@@ -185,19 +191,27 @@ def delete_account(account: Account) -> None:
             events.account_deleted.send(Account, account=account)
             purge_account.enqueue(account.pk)
             if email:
-                send_mail(f"Your account @{account.username} was deleted",
-                          "Your account, its posts and media were deleted, and the "
-                          "servers that knew it were asked to delete their copies.\n"
-                          "This is the last message we send to this address.\n",
-                          None, [email], fail_silently=True)
+                mail.send_in(language, lambda: (
+                    _("Your account @%(username)s was deleted")
+                    % {"username": account.username},
+                    _("Your account, its posts and media were deleted, and the servers that "
+                      "knew it were asked to delete their copies.\nThis is the last message "
+                      "we send to this address.\n")), [email])
 
         transaction.on_commit(after)
 
 
-def _mail(account: Account, subject: str, body: str) -> None:
-    email = User.objects.filter(account=account).values_list("email", flat=True).first()
-    if email:
-        send_mail(subject, body, None, [email], fail_silently=True)
+def _when(moment: datetime) -> str:
+    """``when`` in the active language (month names), for e-mails."""
+    return _("%(date)s UTC") % {"date": dateformat.format(moment.astimezone(UTC),
+                                                          "d F Y, H:i")}
+
+
+def _mail(account: Account, compose) -> None:
+    """E-mail ``account``'s holder what ``compose()`` writes, in their language."""
+    user = User.objects.filter(account=account).first()
+    if user is not None and user.email:
+        mail.send_in(mail.language_of(user), compose, [user.email])
 
 
 @task()

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains, EndsWith, Exact, StartsWith
+from django.utils.translation import gettext as _
 
 from rostra.accounts import events
 from rostra.accounts.errors import AccountError
@@ -45,16 +46,17 @@ def normalize_domain(value: str) -> str:
         domain = domain[2:]
     domain = domain.lstrip(".").rstrip(".")
     if not domain:
-        raise AccountError("Enter a domain, such as example.org.", "domain")
+        raise AccountError(_("Enter a domain, such as example.org."), "domain")
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise AccountError(f"{value.strip()[:80]!r} is not a domain name.", "domain") from exc
+        raise AccountError(_("%(value)s is not a domain name.")
+            % {"value": repr(value.strip()[:80])}, "domain") from exc
     labels = domain.split(".")
     if (len(domain) > MAX_DOMAIN or len(labels) < 2
             or not all(_LABEL.fullmatch(label) for label in labels)):
-        raise AccountError(f"{value.strip()[:80]!r} is not a domain name (write only the "
-                           "server's name, such as example.org).", "domain")
+        raise AccountError(_("%(value)s is not a domain name (write only the server's name, such "
+          "as example.org).") % {"value": repr(value.strip()[:80])}, "domain")
     return domain
 
 
@@ -123,7 +125,7 @@ def _refuse_own(domain: str) -> None:
     from rostra.accounts.services import local_domain_names
 
     if domain in {_host(d) for d in local_domain_names()}:
-        raise AccountError("You cannot block this server's own domain.", "domain")
+        raise AccountError(_("You cannot block this server's own domain."), "domain")
 
 
 def block_domain(account: Account, domain: str) -> AccountDomainBlock:
@@ -136,7 +138,7 @@ def block_domain(account: Account, domain: str) -> AccountDomainBlock:
     domain = normalize_domain(domain)
     _refuse_own(domain)
     with transaction.atomic():
-        block, _ = AccountDomainBlock.objects.get_or_create(account=account, domain=domain)
+        block, __ = AccountDomainBlock.objects.get_or_create(account=account, domain=domain)
         covered = on_domain_q(domain)
         followers = Account.objects.filter(covered, following_set__target_account=account)
         for follower in followers:
@@ -168,6 +170,6 @@ def on_domain_q(domain: str, field: str = "domain") -> Q:
 def unblock_domain(account: Account, domain: str) -> bool:
     """Lift ``account``'s block of ``domain``; False when there was none. Raises
     ``AccountError`` for a value that is not a domain name."""
-    deleted, _ = AccountDomainBlock.objects.filter(
+    deleted, __ = AccountDomainBlock.objects.filter(
         account=account, domain=normalize_domain(domain)).delete()
     return bool(deleted)

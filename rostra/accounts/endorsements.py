@@ -7,6 +7,8 @@ is not served; the owner reads it at ``/api/v1/endorsements``).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, Endorsement, Follow
 
@@ -16,12 +18,13 @@ MAX_ENDORSEMENTS = 100
 def endorse(account: Account, target: Account) -> Endorsement:
     """Feature ``target`` on ``account``'s profile; endorsing twice is not an error."""
     if not Follow.objects.filter(account=account, target_account=target).exists():
-        raise AccountError("You must be following an account to feature it on your profile")
+        raise AccountError(_("You must be following an account to feature it on your profile"))
     found = Endorsement.objects.filter(account=account, target_account=target).first()
     if found is not None:
         return found
     if Endorsement.objects.filter(account=account).count() >= MAX_ENDORSEMENTS:
-        raise AccountError(f"You can feature at most {MAX_ENDORSEMENTS} accounts")
+        raise AccountError(_("You can feature at most %(max_endorsements)s accounts")
+            % {"max_endorsements": MAX_ENDORSEMENTS})
     return Endorsement.objects.create(account=account, target_account=target)
 
 

@@ -5,5 +5,5 @@ class AccountError(ValueError):
     """
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+        super().__init__(str(message))  # a lazy message is read in the language of now
         self.field = field

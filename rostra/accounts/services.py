@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.accounts import events
 from rostra.accounts.domain_blocks import blocked_across, is_domain_blocked
@@ -51,12 +52,12 @@ def validate_username(username: str) -> str:
     """Return ``username`` if it may be registered, else raise ``AccountError``."""
     if not USERNAME_RE.fullmatch(username or ""):
         raise AccountError(
-            "Use 1 to 30 letters (a–z), digits or underscores for the username.", "username"
+            _("Use 1 to 30 letters (a–z), digits or underscores for the username."), "username"
         )
     if username.lower() in RESERVED_USERNAMES:
-        raise AccountError("This username is reserved.", "username")
+        raise AccountError(_("This username is reserved."), "username")
     if Account.objects.filter(username__iexact=username, domain="").exists():
-        raise AccountError("This username is taken.", "username")
+        raise AccountError(_("This username is taken."), "username")
     return username
 
 
@@ -85,19 +86,19 @@ def register(
     validate_username(username)
     email = (email or "").strip().lower()
     if not email or "@" not in email:
-        raise AccountError("Enter a valid e-mail address.", "email")
+        raise AccountError(_("Enter a valid e-mail address."), "email")
     if User.objects.filter(email__iexact=email).exists():
-        raise AccountError("This e-mail address is already registered.", "email")
+        raise AccountError(_("This e-mail address is already registered."), "email")
     invite = None
     if invite_code:
         invite = Invite.objects.select_for_update().filter(code=invite_code).first()
         if invite is None or not invite.usable():
-            raise AccountError("This invite link is invalid or has expired.", "invite")
+            raise AccountError(_("This invite link is invalid or has expired."), "invite")
     approved = True
     if not bypass_policy:
         mode = registration_mode()
         if mode == "closed" and invite is None:
-            raise AccountError("Registrations are closed; you need an invite.", "invite")
+            raise AccountError(_("Registrations are closed; you need an invite."), "invite")
         if mode == "approval" and invite is None:
             approved = False
     user = User(username=username, email=email, approved=approved, locale=locale)
@@ -116,7 +117,7 @@ def register(
             uri=absolute_url(f"/users/{username}"),
         )
     except IntegrityError as exc:
-        raise AccountError("This username is taken.", "username") from exc
+        raise AccountError(_("This username is taken."), "username") from exc
     user.account = account
     user.save()
     if invite is not None:
@@ -149,7 +150,7 @@ def _profile_image(data: bytes, side: int, kind: str) -> ContentFile:
         raise AccountError(str(exc), kind) from exc
     verdict = inspect_media(data)
     if not verdict.allowed:
-        raise AccountError("This image cannot be used.", kind)
+        raise AccountError(_("This image cannot be used."), kind)
     return ContentFile(image.data, name=f"{kind}.{image.extension}")
 
 
@@ -170,12 +171,14 @@ def update_profile(
         display_name = display_name.strip()
         if len(display_name) > MAX_DISPLAY_NAME:
             raise AccountError(
-                f"The display name is limited to {MAX_DISPLAY_NAME} characters.", "display_name"
+                _("The display name is limited to %(max_display_name)s characters.")
+                    % {"max_display_name": MAX_DISPLAY_NAME}, "display_name"
             )
         account.display_name = display_name
     if note is not None:
         if len(note) > MAX_BIO:
-            raise AccountError(f"The bio is limited to {MAX_BIO} characters.", "note")
+            raise AccountError(_("The bio is limited to %(max_bio)s characters.")
+                % {"max_bio": MAX_BIO}, "note")
         account.note = note
         account.note_html = render_text(note) if note.strip() else ""
     if fields is not None:
@@ -185,7 +188,8 @@ def update_profile(
             if f.get("name", "").strip() or f.get("value", "").strip()
         ]
         if len(cleaned) > MAX_PROFILE_FIELDS:
-            raise AccountError(f"Up to {MAX_PROFILE_FIELDS} profile links.", "fields")
+            raise AccountError(_("Up to %(max_profile_fields)s profile links.")
+                % {"max_profile_fields": MAX_PROFILE_FIELDS}, "fields")
         account.fields = cleaned
     for name, value in (("locked", locked), ("bot", bot), ("discoverable", discoverable)):
         if value is not None:
@@ -303,15 +307,15 @@ def follow(
     ``FollowRequest``. Raises ``AccountError`` for oneself, blocks and suspensions.
     """
     if account.pk == target.pk:
-        raise AccountError("You cannot follow yourself.")
+        raise AccountError(_("You cannot follow yourself."))
     if target.suspended_at:
-        raise AccountError("This account is suspended.")
+        raise AccountError(_("This account is suspended."))
     if is_blocked_between(account, target):
-        raise AccountError("You cannot follow this account.")
+        raise AccountError(_("You cannot follow this account."))
     if blocked_across(account, target):  # Mastodon's FollowService refuses it too
-        raise AccountError("You cannot follow this account: its server is blocked. "
-                           "Unblock the domain first." if not target.local else
-                           "You cannot follow this account.")
+        raise AccountError(_("You cannot follow this account: its server is blocked. "
+                             "Unblock the domain first.") if not target.local else
+                           _("You cannot follow this account."))
     existing = Follow.objects.filter(account=account, target_account=target).first()
     if existing:
         if existing.show_reblogs != show_reblogs or existing.notify != notify:
@@ -341,7 +345,7 @@ def follow(
 
 
 def _remove_follow(account: Account, target: Account) -> bool:
-    deleted, _ = Follow.objects.filter(account=account, target_account=target).delete()
+    deleted, __ = Follow.objects.filter(account=account, target_account=target).delete()
     if deleted:
         Account.objects.filter(pk=account.pk).update(following_count=F("following_count") - 1)
         Account.objects.filter(pk=target.pk).update(followers_count=F("followers_count") - 1)
@@ -351,7 +355,7 @@ def _remove_follow(account: Account, target: Account) -> bool:
 @transaction.atomic
 def unfollow(account: Account, target: Account) -> None:
     """Stop following ``target`` (or withdraw a pending request). Idempotent."""
-    withdrawn, _ = FollowRequest.objects.filter(account=account, target_account=target).delete()
+    withdrawn, __ = FollowRequest.objects.filter(account=account, target_account=target).delete()
     if _remove_follow(account, target) or withdrawn:
         transaction.on_commit(
             lambda: events.unfollowed.send(Account, account=account, target=target)
@@ -361,7 +365,7 @@ def unfollow(account: Account, target: Account) -> None:
 @transaction.atomic
 def accept_follow_request(target: Account, request: FollowRequest) -> Follow:
     if request.target_account_id != target.pk:
-        raise AccountError("This follow request is not addressed to you.")
+        raise AccountError(_("This follow request is not addressed to you."))
     follow_obj, created = _add_follow(
         request.account,
         target,
@@ -379,7 +383,7 @@ def accept_follow_request(target: Account, request: FollowRequest) -> Follow:
 
 def reject_follow_request(target: Account, request: FollowRequest) -> None:
     if request.target_account_id != target.pk:
-        raise AccountError("This follow request is not addressed to you.")
+        raise AccountError(_("This follow request is not addressed to you."))
     request.delete()
     transaction.on_commit(lambda: events.follow_request_rejected.send(Account, request=request))
 
@@ -399,7 +403,7 @@ def remove_follower(account: Account, follower: Account) -> None:
 def block(account: Account, target: Account) -> Block:
     """Block ``target``: mutual invisibility, and every follow between them ends."""
     if account.pk == target.pk:
-        raise AccountError("You cannot block yourself.")
+        raise AccountError(_("You cannot block yourself."))
     obj, created = Block.objects.get_or_create(account=account, target_account=target)
     _remove_follow(account, target)
     _remove_follow(target, account)
@@ -412,7 +416,7 @@ def block(account: Account, target: Account) -> Block:
 
 
 def unblock(account: Account, target: Account) -> None:
-    deleted, _ = Block.objects.filter(account=account, target_account=target).delete()
+    deleted, __ = Block.objects.filter(account=account, target_account=target).delete()
     if deleted:
         transaction.on_commit(
             lambda: events.unblocked.send(Account, account=account, target=target)
@@ -429,9 +433,9 @@ def mute(
     """Hide ``target``'s posts (and, with ``notifications``, its notifications),
     for ``duration`` or until unmuted."""
     if account.pk == target.pk:
-        raise AccountError("You cannot mute yourself.")
+        raise AccountError(_("You cannot mute yourself."))
     expires_at = timezone.now() + duration if duration else None
-    obj, _ = Mute.objects.update_or_create(
+    obj, __ = Mute.objects.update_or_create(
         account=account,
         target_account=target,
         defaults={"expires_at": expires_at, "hide_notifications": notifications},
@@ -471,16 +475,29 @@ POST_VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 
 def update_preferences(
-    user: User, *, default_visibility: str | None = None, default_sensitive: bool | None = None
+    user: User, *, default_visibility: str | None = None, default_sensitive: bool | None = None,
+    locale: str | None = None,
 ) -> User:
-    """Change a user's posting defaults. Raises ``AccountError`` for an unknown visibility."""
+    """Change a user's posting defaults and interface language ("" = the browser's).
+    Raises ``AccountError`` for an unknown visibility or language."""
+    fields = []
     if default_visibility is not None:
         if default_visibility not in POST_VISIBILITIES:
-            raise AccountError("Choose one of the listed visibilities.", "default_visibility")
+            raise AccountError(_("Choose one of the listed visibilities."), "default_visibility")
         user.default_visibility = default_visibility
+        fields.append("default_visibility")
     if default_sensitive is not None:
         user.default_sensitive = default_sensitive
-    user.save(update_fields=["default_visibility", "default_sensitive"])
+        fields.append("default_sensitive")
+    if locale is not None:
+        from rostra.core.i18n import supported
+
+        if locale and supported(locale) is None:
+            raise AccountError(_("Choose one of the listed languages."), "locale")
+        user.locale = supported(locale) or ""
+        fields.append("locale")
+    if fields:
+        user.save(update_fields=fields)
     return user
 
 
@@ -495,12 +512,12 @@ def update_site_settings(
     site = SiteSettings.current()
     if registration_mode is not None:
         if registration_mode not in dict(SiteSettings.REGISTRATION_MODES):
-            raise AccountError("Choose open, approval or closed.", "registration_mode")
+            raise AccountError(_("Choose open, approval or closed."), "registration_mode")
         site.registration_mode = registration_mode
     if title is not None:
         title = title.strip()
         if not title:
-            raise AccountError("The server needs a title.", "title")
+            raise AccountError(_("The server needs a title."), "title")
         site.title = title[:100]
     if description is not None:
         site.description = description.strip()
@@ -517,7 +534,7 @@ def search_accounts(query: str, viewer: Account | None = None, *, limit: int = 2
     query = (query or "").strip().lstrip("@")
     if not query:
         return []
-    username, _, domain = query.partition("@")
+    username, __, domain = query.partition("@")
     qs = Account.objects.filter(suspended_at__isnull=True)
     if domain:
         qs = qs.filter(username__icontains=username, domain__istartswith=domain)

@@ -16,6 +16,7 @@ import re
 import pyotp
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import User
@@ -73,7 +74,7 @@ def enable(user: User, secret: str, code: str) -> None:
     """
     if not verify(secret, code):
         raise AccountError(
-            "That code is not right. Check the time on your device and try the newest code.",
+            _("That code is not right. Check the time on your device and try the newest code."),
             "code",
         )
     user.totp_secret = secret

@@ -8,11 +8,14 @@ parsing.py), checks the scope the way Mastodon does (``read`` covers
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from rostra.accounts.errors import AccountError
@@ -20,6 +23,7 @@ from rostra.api import errors, oauth, ratelimit
 from rostra.api import scopes as scope_rules
 from rostra.api.errors import ApiError
 from rostra.api.parsing import Params
+from rostra.core import i18n
 from rostra.posts.errors import NotVisible, PostError
 from rostra.timelines.errors import TimelineError
 
@@ -43,7 +47,7 @@ def with_cors(response: HttpResponse, methods) -> HttpResponse:
 
 def bearer_token(request) -> str | None:
     header = request.headers.get("Authorization", "")
-    kind, _, value = header.partition(" ")
+    kind, __, value = header.partition(" ")
     if kind.lower() == "bearer" and value.strip():
         return value.strip()
     return request.GET.get("access_token") or None
@@ -63,6 +67,8 @@ def _authenticate(request, auth: str, scope: tuple[str, ...]) -> None:
             raise ApiError(401, errors.INVALID_TOKEN)
         return
     if token.user is not None:
+        # From here on the token's owner reads the answer: their language, if they chose one.
+        i18n.activate_for(request, token.user)
         refusal = oauth.login_refusal(token.user)
         if refusal:
             raise ApiError(403, refusal)
@@ -74,6 +80,30 @@ def _authenticate(request, auth: str, scope: tuple[str, ...]) -> None:
         raise ApiError(403, errors.OUT_OF_SCOPE)
     if auth == "user" and token.user is None:
         raise ApiError(422, errors.USER_REQUIRED)
+
+
+@contextlib.contextmanager
+def _language_of_this_request():
+    """The token owner's language (``_authenticate``) lasts for this request only.
+
+    The answer is labelled with the language it speaks (``Content-Language``, which
+    LocaleMiddleware then leaves alone); afterwards the thread speaks again what it
+    spoke before, so nothing else run in it (a task, the next request before its
+    middleware) inherits the user's language.
+    """
+    before = translation.get_language()
+
+    def speak(response: HttpResponse) -> HttpResponse:
+        response["Content-Language"] = translation.get_language()
+        return response
+
+    try:
+        yield speak
+    finally:
+        if before:
+            translation.activate(before)
+        else:
+            translation.deactivate()
 
 
 def endpoint(methods=("GET",), *, auth: str = "user", scope: str | tuple[str, ...] = ()):
@@ -92,10 +122,15 @@ def endpoint(methods=("GET",), *, auth: str = "user", scope: str | tuple[str, ..
         def inner(request, *args, **kwargs):
             if request.method == "OPTIONS":
                 return with_cors(HttpResponse(status=204), methods)
+            with _language_of_this_request() as speak:
+                return speak(answer(request, *args, **kwargs))
+
+        def answer(request, *args, **kwargs):
             usage = None
             try:
                 if request.method not in methods:
-                    raise ApiError(405, f"Method {request.method} is not allowed here.")
+                    raise ApiError(405, _("Method %(method)s is not allowed here.")
+                        % {"method": request.method})
                 request.params = Params(request)
                 try:
                     if auth != "none":
@@ -142,7 +177,8 @@ def by_method(**views):
             return with_cors(HttpResponse(status=204), methods)
         view = views.get(request.method)
         if view is None:
-            error = ApiError(405, f"Method {request.method} is not allowed here.")
+            error = ApiError(405, _("Method %(method)s is not allowed here.")
+                % {"method": request.method})
             return with_cors(error.response(), methods)
         return view(request, *args, **kwargs)
 

@@ -7,15 +7,19 @@ decorator in auth.py turns it into the JSON response.
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-INVALID_TOKEN = "The access token is invalid"
-OUT_OF_SCOPE = "This action is outside the authorized scopes"
-NOT_FOUND = "Record not found"
-USER_REQUIRED = "This method requires an authenticated user"
+# Read when an error is raised, in the language of that request (the token owner's).
+INVALID_TOKEN = gettext_lazy("The access token is invalid")
+OUT_OF_SCOPE = gettext_lazy("This action is outside the authorized scopes")
+NOT_FOUND = gettext_lazy("Record not found")
+USER_REQUIRED = gettext_lazy("This method requires an authenticated user")
 
 
 class ApiError(Exception):
     def __init__(self, status: int, message: str, details: dict | None = None):
+        message = str(message)  # a lazy message is read now, in the request's language
         super().__init__(message)
         self.status = status
         self.message = message
@@ -48,7 +52,7 @@ def not_found() -> ApiError:
 def validation(message: str, field: str | None = None, code: str = "ERR_INVALID") -> ApiError:
     """A 422 with Mastodon's ``details``: ``{field: [{"error": CODE, "description": msg}]}``."""
     details = {field: [{"error": code, "description": message}]} if field else None
-    return ApiError(422, f"Validation failed: {message}", details)
+    return ApiError(422, _("Validation failed: %(message)s") % {"message": message}, details)
 
 
 # Domain field names → the API parameter a client sent.

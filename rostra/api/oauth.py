@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import User
 from rostra.api import scopes as scope_rules
@@ -81,13 +82,14 @@ def create_application(name: str, redirect_uris: str, scopes: str | None, websit
     Raises ``OAuthError`` (``invalid_request``/``invalid_scope``) for bad input."""
     name = (name or "").strip()
     if not name:
-        raise OAuthError("invalid_request", "client_name can't be blank")
+        raise OAuthError("invalid_request", _("client_name can't be blank"))
     uris = [u.strip() for u in (redirect_uris or "").split() if u.strip()]
     if not uris:
-        raise OAuthError("invalid_request", "redirect_uris can't be blank")
+        raise OAuthError("invalid_request", _("redirect_uris can't be blank"))
     bad = [u for u in uris if not valid_redirect_uri(u)]
     if bad:
-        raise OAuthError("invalid_request", f"redirect_uris must be absolute URIs: {bad[0]}")
+        raise OAuthError("invalid_request",
+                         _("redirect_uris must be absolute URIs: %(uri)s") % {"uri": bad[0]})
     try:
         granted = scope_rules.parse(scopes)
     except scope_rules.ScopeError as exc:
@@ -105,11 +107,11 @@ def authenticate_client(client_id: str | None, client_secret: str | None,
                         *, secret_required: bool = True) -> Application:
     app = Application.objects.filter(client_id=client_id or "").first()
     if app is None:
-        raise OAuthError("invalid_client", "Client authentication failed.", 401)
+        raise OAuthError("invalid_client", _("Client authentication failed."), 401)
     if client_secret is None and not secret_required:
         return app
     if not hmac.compare_digest(digest(client_secret or ""), app.client_secret_hash):
-        raise OAuthError("invalid_client", "Client authentication failed.", 401)
+        raise OAuthError("invalid_client", _("Client authentication failed."), 401)
     return app
 
 
@@ -120,7 +122,7 @@ def requested_scopes(app: Application, raw: str | None) -> list[str]:
     except scope_rules.ScopeError as exc:
         raise OAuthError("invalid_scope", str(exc)) from exc
     if not scope_rules.within(wanted, app.scope_list):
-        raise OAuthError("invalid_scope", "The requested scope is not granted to this app.")
+        raise OAuthError("invalid_scope", _("The requested scope is not granted to this app."))
     return wanted
 
 
@@ -191,22 +193,22 @@ def exchange_code(client_id: str | None, client_secret: str | None, plain_code: 
         code_hash=digest(plain_code or ""), application=app
     ).select_related("user").first()
     if code is None:
-        raise OAuthError("invalid_grant", "The authorization code is invalid.")
+        raise OAuthError("invalid_grant", _("The authorization code is invalid."))
     claimed = AuthorizationCode.objects.filter(pk=code.pk, used_at__isnull=True).update(
         used_at=timezone.now()
     )
     if not claimed:
         _revoke(AccessToken.objects.filter(authorization_code=code))
-        raise OAuthError("invalid_grant", "The authorization code was already used.")
+        raise OAuthError("invalid_grant", _("The authorization code was already used."))
     if code.expires_at <= timezone.now():
-        raise OAuthError("invalid_grant", "The authorization code has expired.")
+        raise OAuthError("invalid_grant", _("The authorization code has expired."))
     if redirect_uri is not None and redirect_uri != code.redirect_uri:
-        raise OAuthError("invalid_grant", "The redirect_uri does not match the authorization.")
+        raise OAuthError("invalid_grant", _("The redirect_uri does not match the authorization."))
     if code.code_challenge:
         if not verifier or not pkce_matches(verifier, code.code_challenge):
-            raise OAuthError("invalid_grant", "The code_verifier does not match the challenge.")
+            raise OAuthError("invalid_grant", _("The code_verifier does not match the challenge."))
     elif client_secret is None:
-        raise OAuthError("invalid_client", "Client authentication failed.", 401)
+        raise OAuthError("invalid_client", _("Client authentication failed."), 401)
     if login_refusal(code.user):
         raise OAuthError("invalid_grant", login_refusal(code.user))
     return issue_token(app, code.user, code.scopes.split(), code)
@@ -221,12 +223,12 @@ def refresh(client_id: str | None, client_secret: str | None, plain_refresh: str
             revoked_at__isnull=True,
         ).first()
         if old is None or old.user is None:
-            raise OAuthError("invalid_grant", "The refresh token is invalid.")
+            raise OAuthError("invalid_grant", _("The refresh token is invalid."))
         wanted = old.scope_list
         if raw_scope:
             wanted = scope_rules.parse(raw_scope)
             if not scope_rules.within(wanted, old.scope_list):
-                raise OAuthError("invalid_scope", "A refresh cannot widen the scope.")
+                raise OAuthError("invalid_scope", _("A refresh cannot widen the scope."))
         _revoke(AccessToken.objects.filter(pk=old.pk))
         return issue_token(app, old.user, wanted)
 
@@ -244,9 +246,9 @@ def find_user(login: str) -> User | None:
 def login_refusal(user: User) -> str | None:
     """Why ``user`` may not use the API now, or None."""
     if not user.is_active:
-        return "Your login is currently disabled."
+        return _("Your login is currently disabled.")
     if not user.approved:
-        return "Your login is currently pending approval."
+        return _("Your login is currently pending approval.")
     if user.account_id is None or user.account.suspended_at is not None:
-        return "Your login is currently disabled."
+        return _("Your login is currently disabled.")
     return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from django.utils.translation import gettext as _
+
 from rostra.api.errors import ApiError
 
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
@@ -16,7 +18,7 @@ TRUE = {"1", "true", "on", "yes", "t"}
 
 
 def _insert(target: dict, key: str, values: list) -> None:
-    head, _, rest = key.partition("[")
+    head, __, rest = key.partition("[")
     parts = [head, *_KEY_PART.findall("[" + rest)] if rest else [head]
     node = target
     for i, part in enumerate(parts):
@@ -63,9 +65,9 @@ def _load_body(request) -> tuple[dict, dict]:
         try:
             data = json.loads(request.body or b"{}")
         except ValueError as exc:
-            raise ApiError(400, "The request body is not valid JSON.") from exc
+            raise ApiError(400, _("The request body is not valid JSON.")) from exc
         if not isinstance(data, dict):
-            raise ApiError(400, "The request body must be a JSON object.")
+            raise ApiError(400, _("The request body must be a JSON object."))
         return data, {}
     if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         if request.method != "POST":
@@ -114,7 +116,8 @@ class Params:
         try:
             return int(value) if value not in (None, "") else default
         except (TypeError, ValueError) as exc:
-            raise ApiError(422, f"Validation failed: {name} must be a number.") from exc
+            raise ApiError(422, _("Validation failed: %(name)s must be a number.")
+                % {"name": name}) from exc
 
     def list(self, name: str) -> list:
         value = self.data.get(name)

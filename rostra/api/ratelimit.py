@@ -19,6 +19,7 @@ import re
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from rostra.api.errors import ApiError
 from rostra.api.serializers.common import iso
@@ -46,7 +47,7 @@ def headers(usage: Usage) -> dict[str, str]:
 
 class RateLimited(ApiError):
     def __init__(self, usage: Usage):
-        super().__init__(429, "Too many requests")
+        super().__init__(429, _("Too many requests"))
         self.usage = usage
 
 

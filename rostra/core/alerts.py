@@ -24,22 +24,25 @@ Core imports no app at import time: moderation's signal is connected in ``connec
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
-from rostra.core import metrics
+from rostra.core import mail, metrics
 
 logger = logging.getLogger("rostra.alerts")
 
+Text = str | Callable[[], str]
 THROTTLE = timedelta(hours=1)
 CHECK_EVERY = timedelta(minutes=5)
 URGENT_DEADLINE = timedelta(hours=1)  # cases this urgent alert the admins
@@ -55,9 +58,11 @@ def recipients() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def send_alert(kind: str, subject: str, body: str) -> bool:
+def send_alert(kind: str, subject: Text, body: Text) -> bool:
     """E-mail the admins unless an alert of ``kind`` went out within ``THROTTLE``;
-    True when sent. A failed send frees the slot, so the next occasion retries."""
+    True when sent. A failed send frees the slot, so the next occasion retries.
+    ``subject`` and ``body`` may be functions that write them in the active language:
+    each admin then reads the alert in their own."""
     key = f"rostra:alert:{kind}"
     if not cache.add(key, timezone.now().isoformat(), int(THROTTLE.total_seconds())):
         return False
@@ -67,13 +72,18 @@ def send_alert(kind: str, subject: str, body: str) -> bool:
         cache.delete(key)
         return False
     try:
-        send_mail(f"[Rostra {settings.ROSTRA_DOMAIN}] {subject}", body, None, to)
+        mail.send_each(to, lambda: (f"[Rostra {settings.ROSTRA_DOMAIN}] {_text(subject)}",
+                                    _text(body)), fail_silently=False)
     except Exception:  # noqa: BLE001 - an alert must never break what triggered it
         logger.exception("Alert %s could not be sent", kind)
         cache.delete(key)
         return False
-    logger.warning("Alert sent to %d admin(s): %s", len(to), subject)
+    logger.warning("Alert sent to %d admin(s): %s", len(to), _text(subject))
     return True
+
+
+def _text(text: Text) -> str:
+    return text() if callable(text) else str(text)
 
 
 def _link(name: str, *args) -> str:
@@ -100,15 +110,22 @@ def check_failed_deliveries() -> bool:
                                      next_attempt_at__gte=timezone.now() - THROTTLE)
              .order_by().values_list("instance__domain").annotate(n=Count("pk"))
              .order_by("-n")[:10])
-    lines = [f"  {domain or '(unknown)'}: {n}" for domain, n in worst]
-    body = (f"{failed} federation deliveries were given up on or refused in the last hour "
-            f"(the alert threshold is {threshold}).\n\nServers with the most failures:\n"
-            + "\n".join(lines)
-            + "\n\nA server that is down is retried for three days before a delivery is given"
-              " up; many failures at once usually mean this server cannot reach the"
-              " network, or its key or clock is wrong.\n\nNo other alert of this kind is"
-              " sent within the hour.\n")
-    return send_alert("failed-deliveries", f"{failed} deliveries failed in the last hour", body)
+    worst = list(worst)
+
+    def body() -> str:
+        lines = [f"  {domain or _('(unknown)')}: {n}" for domain, n in worst]
+        return (_("%(failed)s federation deliveries were given up on or refused in the last "
+                  "hour (the alert threshold is %(threshold)s).") % {
+                      "failed": failed, "threshold": threshold}
+                + "\n\n" + _("Servers with the most failures:") + "\n" + "\n".join(lines)
+                + "\n\n" + _("A server that is down is retried for three days before a "
+                               "delivery is given up; many failures at once usually mean this "
+                               "server cannot reach the network, or its key or clock is wrong.")
+                + "\n\n" + _("No other alert of this kind is sent within the hour.") + "\n")
+
+    return send_alert("failed-deliveries", lambda: ngettext(
+        "%(failed)s delivery failed in the last hour",
+        "%(failed)s deliveries failed in the last hour", failed) % {"failed": failed}, body)
 
 
 @task()
@@ -145,14 +162,21 @@ def on_case_opened(sender, case, **kwargs) -> None:
 
     if deadline_of(case.category) > URGENT_DEADLINE:
         return
-    label = case.get_category_display()
-    body = (f"A moderation case opened that must be decided within "
-            f"{int(deadline_of(case.category).total_seconds() // 60)} minutes.\n\n"
-            f"Case: {case.number}\nCategory: {label}\nPriority: {case.priority}\n"
-            f"Due: {case.due_at:%Y-%m-%d %H:%M} UTC\n\n{_link('web:moderation_case', case.pk)}"
-            f"\n\nThe queue: {_link('web:moderation_queue')}\nNo other alert for this category is "
-            f"sent within the hour: look at the queue for later cases.\n")
-    send_alert(f"case-{case.category}", f"Urgent case {case.number}: {label}", body)
+    minutes = int(deadline_of(case.category).total_seconds() // 60)
+
+    def body() -> str:
+        return _("A moderation case opened that must be decided within %(minutes)s minutes."
+                 "\n\nCase: %(number)s\nCategory: %(category)s\nPriority: %(priority)s\n"
+                 "Due: %(due)s UTC\n\n%(link)s\n\nThe queue: %(queue)s\nNo other alert for "
+                 "this category is sent within the hour: look at the queue for later cases.\n"
+                 ) % {"minutes": minutes, "number": case.number,
+                      "category": case.get_category_display(), "priority": case.priority,
+                      "due": f"{case.due_at:%Y-%m-%d %H:%M}",
+                      "link": _link("web:moderation_case", case.pk),
+                      "queue": _link("web:moderation_queue")}
+
+    send_alert(f"case-{case.category}", lambda: _("Urgent case %(number)s: %(category)s") % {
+        "number": case.number, "category": case.get_category_display()}, body)
 
 
 def connect() -> None:

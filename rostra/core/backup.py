@@ -49,6 +49,7 @@ DATABASE_MEMBERS = {"sqlite": "database/rostra.sqlite3", "postgresql": "database
 TREES = ("media", "quarantine")
 SECRET_KEY_MEMBER = "secret_key"
 CHUNK = 1024 * 1024
+PG_LIB = "/usr/lib/postgresql"
 
 
 class BackupError(Exception):
@@ -105,7 +106,13 @@ def _pg_env(using: str) -> dict[str, str]:
 
 
 def _pg_tool(name: str) -> str:
+    """``name`` from PATH, else from the newest Debian server install
+    (``/usr/lib/postgresql/N/bin``, where Debian's ``postgresql`` package puts them)."""
     path = shutil.which(name)
+    if path is None:
+        installed = sorted(Path(PG_LIB).glob(f"*/bin/{name}"),
+                           key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else -1)
+        path = str(installed[-1]) if installed else None
     if path is None:
         raise BackupError(f"{name} is not on PATH: install PostgreSQL's client tools (Debian: "
                           f"apt-get install postgresql-client), of the server's major "

@@ -60,6 +60,18 @@ ENV_SETTINGS: dict[str, str] = {
                                       "e-mailed (default 100; 0: off)",
     "ROSTRA_INTEGRITY_INTERVAL_MINUTES": "Minutes between background coordination-detection "
                                          "runs (default 15; a third in election mode; 0: off)",
+    # Scale (docs/deploy.md): shared cache, read replica, S3-compatible media storage.
+    "ROSTRA_CACHE_URL": "redis://host:6379/0 (Redis or Valkey): the cache every process shares; "
+                        "unset, each process keeps its own in memory",
+    "ROSTRA_DATABASE_REPLICA_URL": "A read replica of DATABASE_URL for heavy public reads "
+                                   "(public timelines, search, research API, transparency)",
+    "ROSTRA_S3_BUCKET": "Store media in this S3-compatible bucket instead of ROSTRA_MEDIA_ROOT",
+    "ROSTRA_S3_ENDPOINT_URL": "S3 API address of a non-AWS storage (MinIO, Garage, Scaleway...)",
+    "ROSTRA_S3_REGION": "Region of the bucket",
+    "ROSTRA_S3_ACCESS_KEY_ID": "Access key of the bucket (else boto3's usual sources)",
+    "ROSTRA_S3_SECRET_ACCESS_KEY": "Secret key of the bucket (else boto3's usual sources)",
+    "ROSTRA_S3_PUBLIC_URL": "Public base URL of the media (custom domain or CDN), e.g. "
+                            "https://media.example.eu",
 }
 
 

@@ -74,9 +74,12 @@ class Refusal:
 
     @property
     def message(self) -> str:
+        from django.utils.translation import ngettext
+
         minutes = max(1, math.ceil(self.retry_after / 60))
-        unit = "minute" if minutes == 1 else "minutes"
-        return f"Too many attempts: please try again in {minutes} {unit}."
+        return ngettext("Too many attempts: please try again in %(n)s minute.",
+                        "Too many attempts: please try again in %(n)s minutes.",
+                        minutes) % {"n": minutes}
 
 
 def account_key(account_id: int) -> str:

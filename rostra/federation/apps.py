@@ -15,5 +15,7 @@ class FederationConfig(AppConfig):
         register_public_filter(policy.without_silenced)
         # Deliveries a killed worker left pending are picked up when a worker starts.
         worker.on_start(delivery.start_sweeping)
+        # A dead worker's batches run again at once, their leases released.
+        worker.on_reclaim(delivery.release_leases)
         # Subscribed hash feeds (image-abuse shield) are pulled every few minutes.
         worker.on_start(hash_feeds.start_pulling)

@@ -18,8 +18,15 @@ Each answer updates the inbox's ``RemoteInstance``: consecutive failures count u
 after ``UNREACHABLE_AFTER`` of them the server is marked unreachable and its retries
 wait at least ``UNREACHABLE_RETRY``; one success resets it.
 
-A worker killed mid-batch leaves rows pending; their lease runs out after ``LEASE``
-and ``sweep`` (run at worker start, then every ``SWEEP_EVERY``) re-enqueues them.
+A worker killed mid-batch leaves rows pending. A worker restarted on the same host
+reclaims its ``deliver_batch`` task (``core.worker.reclaim_orphans``) and
+``release_leases`` makes the rows due again, so the batch is sent at once; otherwise
+their lease runs out after ``LEASE`` and ``sweep`` (run at worker start, then every
+``SWEEP_EVERY``) re-enqueues them. Nothing is lost; the guarantee is at least once:
+a request whose answer was not yet recorded at the kill (those in flight, and at most
+``FLUSH_EVERY`` answered in the last ``FLUSH_SECONDS``) is sent again,
+and the receiver drops the repeat by activity id (Rostra's inbox does:
+``federation.inbox``), as ActivityPub servers do.
 """
 
 from __future__ import annotations
@@ -29,9 +36,10 @@ import json
 import logging
 import os
 import random
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 from itertools import pairwise
 from urllib.parse import urlsplit
@@ -60,6 +68,8 @@ BATCH_SIZE = 250
 INLINE_LIMIT = 50  # more inboxes than this: stored by the fan_out task, not inline
 FAN_OUT_CHUNK = 1000
 SEND_THREADS = 8  # concurrent POSTs inside one batch (network-bound)
+FLUSH_EVERY = 50  # answers written together (a killed worker resends at most these)
+FLUSH_SECONDS = 1.0
 TIMEOUT = 15.0
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=6)
@@ -276,9 +286,25 @@ def run_batch(ids: Iterable[int], *, threads: int = SEND_THREADS) -> dict[str, i
         if activity.signer_id not in signers:
             signers[activity.signer_id] = signer_for(activity.signer)
     sign_with = {pk: signers[a.signer_id] for pk, a in activities.items()}
-    results = list(_senders(threads).map(
-        lambda r: _send(r.inbox_url, bodies[r.activity_id], sign_with[r.activity_id]), rows))
-    return _record(rows, results)
+    pool = _senders(threads)
+    futures = {pool.submit(_send, r.inbox_url, bodies[r.activity_id], sign_with[r.activity_id]): r
+               for r in rows}
+    # Answers are recorded as they come (every ``FLUSH_EVERY`` or ``FLUSH_SECONDS``), not
+    # once at the end: a worker killed mid-batch then resends only the few whose answer
+    # it had not yet written, not every request the batch had already made.
+    counts: Counter = Counter()
+    done: list[Delivery] = []
+    results: list[tuple[int | None, str]] = []
+    flushed = time.monotonic()
+    for future in as_completed(futures):
+        done.append(futures[future])
+        results.append(future.result())  # _send returns every error as a result
+        if len(done) >= FLUSH_EVERY or time.monotonic() - flushed >= FLUSH_SECONDS:
+            counts.update(_record(done, results))
+            done, results, flushed = [], [], time.monotonic()
+    if done:
+        counts.update(_record(done, results))
+    return dict(counts)
 
 
 _pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
@@ -391,6 +417,26 @@ def sweep(*, overdue: timedelta = SWEEP_GRACE) -> int:
     ids = due_ids(overdue=overdue)
     enqueue(ids)
     return len(ids)
+
+
+def release_leases(results) -> int:
+    """Make due again the rows that ``deliver_batch`` tasks of a dead worker leased
+    (``results``: the reclaimed task results; ``core.worker.on_reclaim``). Only a
+    lease the dead task can still hold is released (started less than ``LEASE`` plus
+    its jitter ago): an older one has run out, and another worker may hold the row."""
+    now = timezone.now()
+    ids: list[int] = []
+    for result in results:
+        if result.task_path != deliver_batch.module_path or result.started_at is None:
+            continue
+        if now - result.started_at > LEASE + timedelta(minutes=1):
+            continue
+        args = (result.args_kwargs or {}).get("args") or [[]]
+        ids += [int(i) for i in args[0]]
+    if not ids:
+        return 0
+    return Delivery.objects.filter(InIds("pk", ids), status=Delivery.Status.PENDING,
+                                   next_attempt_at__gt=now).update(next_attempt_at=now)
 
 
 def _sweep_queued() -> bool:

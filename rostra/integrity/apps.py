@@ -9,7 +9,7 @@ class IntegrityConfig(AppConfig):
 
     def ready(self) -> None:
         from rostra.core import worker
-        from rostra.integrity import tasks, watchlists, weights
+        from rostra.integrity import late, tasks, watchlists, weights
         from rostra.timelines.feeds import coordination
 
         # Accounts in live or acted-on incidents count less in trends.
@@ -18,3 +18,5 @@ class IntegrityConfig(AppConfig):
         worker.on_start(tasks.start_detecting)
         # Partners' watch lists: new and edited public posts are matched.
         watchlists.connect()
+        # Federated posts that arrive long after they were published.
+        late.connect()

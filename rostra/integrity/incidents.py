@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from rostra.accounts.models import Account
 from rostra.integrity.detect.records import Cluster
@@ -31,11 +32,14 @@ JACCARD = 0.5  # overlap of account sets that makes a cluster the same incident
 MOST_OF_SMALLER = 2 / 3  # ... or this share of the smaller set
 PUBLIC = (Visibility.PUBLIC, Visibility.UNLISTED)
 
+# English, as stored in incident titles and statements; pages translate them on display.
 BEHAVIOUR_LABELS = {
-    "co_boost": "co-boosting", "co_reply": "co-replying", "co_link": "shared links",
-    "co_text": "identical text", "near_duplicate_text": "near-identical text",
-    "co_hashtag": "hashtag sequences", "co_image": "identical images",
-    "synchronized_creation": "accounts created together", "handle_pattern": "patterned handles",
+    "co_boost": gettext_noop("co-boosting"), "co_reply": gettext_noop("co-replying"),
+    "co_link": gettext_noop("shared links"), "co_text": gettext_noop("identical text"),
+    "near_duplicate_text": gettext_noop("near-identical text"),
+    "co_hashtag": gettext_noop("hashtag sequences"), "co_image": gettext_noop("identical images"),
+    "synchronized_creation": gettext_noop("accounts created together"),
+    "handle_pattern": gettext_noop("patterned handles"),
 }
 
 

@@ -83,7 +83,7 @@ def account_infos(user_ids: Iterable[str]) -> list[AccountInfo]:
     ``user_ids``. Remote accounts are left out: the date we hold for them is when
     this server first saw them, not when they were created, so a burst of
     discovery (a relay, a boosted thread) would look like a burst of creation."""
-    ids = sorted({int(i) for i in user_ids if str(i).isdigit()})
+    ids = sorted({int(i) for i in user_ids if str(i).isascii() and str(i).isdigit()})
     infos = []
     for start in range(0, len(ids), 500):
         for pk, username, created_at in (Account.objects.filter(pk__in=ids[start:start + 500],

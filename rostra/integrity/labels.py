@@ -58,7 +58,7 @@ class ShownLabel:
 
     @property
     def name(self) -> str:
-        return Kind(self.kind).label
+        return str(Kind(self.kind).label)
 
     @property
     def country_name(self) -> str:

@@ -10,6 +10,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rostra.accounts.models import Account
 from rostra.posts.models import Post
@@ -26,10 +27,10 @@ class Incident(models.Model):
     it overlaps as detection runs again, or imported from a partner's STIX bundle."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        REVIEWING = "reviewing", "Under review"
-        ACTIONED = "actioned", "Acted on"
-        DISMISSED = "dismissed", "Dismissed (not coordinated, or not inauthentic)"
+        OPEN = "open", _("Open")
+        REVIEWING = "reviewing", _("Under review")
+        ACTIONED = "actioned", _("Acted on")
+        DISMISSED = "dismissed", _("Dismissed (not coordinated, or not inauthentic)")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     title = models.CharField(max_length=200)
@@ -124,9 +125,9 @@ class Indicator(models.Model):
     ``user@domain``), from a partner's STIX indicator."""
 
     class Kind(models.TextChoices):
-        DOMAIN = "domain", "Domain"
-        URL = "url", "URL"
-        ACCOUNT = "account", "Account"
+        DOMAIN = "domain", _("Domain")
+        URL = "url", _("URL")
+        ACCOUNT = "account", _("Account")
 
     source = models.ForeignKey(WatchSource, on_delete=models.CASCADE, related_name="indicators")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -172,9 +173,9 @@ class AccountLabel(models.Model):
     official body, with where the fact comes from and since when."""
 
     class Kind(models.TextChoices):
-        STATE_MEDIA = "state_media", "State-affiliated media"
-        GOVERNMENT = "government", "Government account"
-        OFFICIAL = "official", "Official body"
+        STATE_MEDIA = "state_media", _("State-affiliated media")
+        GOVERNMENT = "government", _("Government account")
+        OFFICIAL = "official", _("Official body")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="labels")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -199,10 +200,10 @@ class Researcher(models.Model):
     admin approves, and the key is shown once and stored hashed."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        REVOKED = "revoked", "Revoked"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVOKED = "revoked", _("Revoked")
 
     name = models.CharField(max_length=200)
     organisation = models.CharField(max_length=300)
@@ -217,4 +218,14 @@ class Researcher(models.Model):
     key_hash = models.CharField(max_length=128, blank=True, default="")
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class LateArrival(models.Model):
+    """A federated post that reached this server well after it was published (a
+    slow server, a fetched thread, a backfill). Detection reads posts in id order,
+    which is publication order, so it may already have passed this post's time:
+    the next run also reads the posts around it (``integrity.late``)."""
+
+    post_id = models.BigIntegerField(unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -19,11 +19,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.core.validators import EmailValidator, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from rostra.core import mail
 from rostra.core.links import absolute_url
 from rostra.integrity.models import Researcher
 from rostra.moderation.services import audit
@@ -176,25 +177,33 @@ def authenticate(key: str) -> Researcher | None:
 # --- e-mail -----------------------------------------------------------------------
 
 def _mail(researcher: Researcher, what: str, *, key: str = "") -> None:
+    """Write to the applicant in their language: the one they applied in (the request's)
+    for the receipt, else their account's language if the address is a user's."""
     docs = absolute_url("/research")
-    note = f"\n\nNote from the administrators:\n{researcher.decision_note}\n" \
-        if researcher.decision_note else "\n"
-    if what == "received":
-        subject = "Your application for research access was received"
-        body = (f"We received your application for access to public data "
-                f"({researcher.organisation}). An administrator will decide on it and "
-                f"write to you at this address.\n")
-    elif what == "approved":
-        subject = "Your research access was approved"
-        body = (f"Your application was approved. Your key (keep it secret; we cannot "
-                f"show it again, only issue a new one):\n\n    {key}\n\n"
-                f"Send it as 'Authorization: Bearer <key>' to {absolute_url('/api/research/v1/')}"
-                f". It is valid until {researcher.expires_at:%Y-%m-%d}. Terms and "
-                f"documentation: {docs}{note}")
-    elif what == Status.REJECTED:
-        subject = "Your application for research access was declined"
-        body = f"Your application for access to public data was declined.{note}"
-    else:
-        subject = "Your research access was revoked"
-        body = f"Your access to the research API was revoked; your key no longer works.{note}"
-    send_mail(subject, body, None, [researcher.email], fail_silently=True)
+
+    def compose() -> tuple[str, str]:
+        note = ("\n\n" + _("Note from the administrators:") + f"\n{researcher.decision_note}\n"
+                if researcher.decision_note else "\n")
+        if what == "received":
+            return (_("Your application for research access was received"),
+                    _("We received your application for access to public data "
+                      "(%(organisation)s). An administrator will decide on it and write to "
+                      "you at this address.\n") % {"organisation": researcher.organisation})
+        if what == "approved":
+            return (_("Your research access was approved"),
+                    _("Your application was approved. Your key (keep it secret; we cannot "
+                      "show it again, only issue a new one):\n\n    %(key)s\n\nSend it as "
+                      "'Authorization: Bearer <key>' to %(api)s. It is valid until "
+                      "%(until)s. Terms and documentation: %(docs)s")
+                    % {"key": key, "api": absolute_url("/api/research/v1/"),
+                       "until": f"{researcher.expires_at:%Y-%m-%d}", "docs": docs} + note)
+        if what == Status.REJECTED:
+            return (_("Your application for research access was declined"),
+                    _("Your application for access to public data was declined.") + note)
+        return (_("Your research access was revoked"),
+                _("Your access to the research API was revoked; your key no longer works.")
+                + note)
+
+    default = translation.get_language() if what == "received" else None
+    mail.send_in(mail.language_for_address(researcher.email, default), compose,
+                 [researcher.email])

@@ -15,13 +15,17 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
+from rostra.core import mail
 from rostra.core.ids import id_floor, id_time
 from rostra.integrity import election as election_mode
+from rostra.integrity import late
+from rostra.integrity.detect.records import Message
 from rostra.integrity.models import DetectorState, Incident
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,9 @@ def run_detection(*, since: datetime | None = None, now: datetime | None = None)
     else:
         start_id = id_floor(now - FIRST_LOOKBACK)
     messages = [m for chunk in read_messages(start_id, limit=MAX_POSTS_PER_RUN) for m in chunk]
+    notes = late.pending()
+    messages += _around_late_posts([post_id for _, post_id in notes], _overlap(config),
+                                   start_id, {m.message_id for m in messages})
     result = RunResult(posts=len(messages), election=election)
     if messages:
         clusters = detect(messages, account_infos({m.user_id for m in messages}), config)
@@ -82,14 +89,33 @@ def run_detection(*, since: datetime | None = None, now: datetime | None = None)
                          "incidents": len(result.incidents), "changed": len(result.changed()),
                          "seconds": result.seconds, "election": election}
         state.save()
+        if notes:
+            late.done(notes[-1][0])
     if election and result.changed():
         transaction.on_commit(lambda: alert_moderators(result.changed()))
     return result
 
 
+def _around_late_posts(post_ids: list[int], overlap: timedelta, start_id: int,
+                       seen: set[str]) -> list[Message]:
+    """The readable posts published within ``overlap`` of late arrivals, behind
+    this run's own range (``start_id``), that the run has not read already."""
+    from rostra.integrity.indexing import read_messages
+    from rostra.posts.models import Post
+
+    times = list(Post.objects.filter(pk__in=post_ids, pk__lt=start_id)
+                 .values_list("published", flat=True))
+    found = []
+    for after, until in late.ranges(times, overlap):
+        for chunk in read_messages(after, until_id=min(until, start_id - 1),
+                                   limit=MAX_POSTS_PER_RUN):
+            found += [m for m in chunk if m.message_id not in seen]
+    return found
+
+
 def alert_moderators(incidents: list[Incident]) -> int:
     """E-mail every active staff member about new or grown incidents (election
-    mode). Returns how many were written to."""
+    mode), each in their own language. Returns how many were written to."""
     from rostra.accounts.models import User
     from rostra.core.links import absolute_url
 
@@ -97,11 +123,20 @@ def alert_moderators(incidents: list[Incident]) -> int:
                     .values_list("email", flat=True)))
     if not to or not incidents:
         return 0
-    lines = [f"- {i} ({getattr(i, 'recorded_as', 'new')}, strength {i.strength:.2f}): "
-             f"{absolute_url(f'/moderation/integrity/{i.pk}')}" for i in incidents]
-    send_mail(f"Election mode: {len(incidents)} coordinated-behaviour incident(s) to review",
-              "The detectors found new or growing coordinated behaviour during an election "
-              "period:\n\n" + "\n".join(lines) + "\n", None, to, fail_silently=True)
+
+    def compose() -> tuple[str, str]:
+        lines = [_("- %(incident)s (%(recorded)s, strength %(strength)s): %(url)s") % {
+                     "incident": i, "recorded": getattr(i, "recorded_as", "new"),
+                     "strength": f"{i.strength:.2f}",
+                     "url": absolute_url(f"/moderation/integrity/{i.pk}")} for i in incidents]
+        subject = ngettext(
+            "Election mode: %(count)s coordinated-behaviour incident(s) to review",
+            "Election mode: %(count)s coordinated-behaviour incident(s) to review",
+            len(incidents)) % {"count": len(incidents)}
+        return subject, (_("The detectors found new or growing coordinated behaviour during "
+                           "an election period:") + "\n\n" + "\n".join(lines) + "\n")
+
+    mail.send_each(to, compose)
     return len(to)
 
 

@@ -22,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rostra.accounts.models import Account
 from rostra.core import alerts
@@ -284,19 +286,28 @@ def alert_staff(matches: list[WatchMatch]) -> bool:
     where to look, never a verdict."""
     if not matches:
         return False
-    lines = []
-    for match in matches[:50]:
-        indicator = match.indicator
-        where = post_url(match.post) if match.post else f"the account {match.account.acct}"
-        lines.append(f"- {indicator.get_kind_display()} {indicator.value} "
-                     f"(from {indicator.source.name}): {where}")
-    if len(matches) > 50:
-        lines.append(f"… and {len(matches) - 50} more.")
-    body = ("Posts or accounts here matched a partner's watch list:\n\n" + "\n".join(lines)
-            + "\n\nA match is a lead for review, not a finding: look at the evidence before "
-            "any action. Later matches within the hour are listed on the page only:\n"
-            f"{absolute_url('/moderation/integrity/sharing')}\n")
-    subject = f"Watch list: {len(matches)} new match{'es' if len(matches) != 1 else ''}"
+
+    def body() -> str:
+        lines = []
+        for match in matches[:50]:
+            indicator = match.indicator
+            where = (post_url(match.post) if match.post
+                     else _("the account %(acct)s") % {"acct": match.account.acct})
+            lines.append(_("- %(kind)s %(value)s (from %(source)s): %(where)s") % {
+                "kind": indicator.get_kind_display(), "value": indicator.value,
+                "source": indicator.source.name, "where": where})
+        if len(matches) > 50:
+            lines.append(_("… and %(count)s more.") % {"count": len(matches) - 50})
+        return (_("Posts or accounts here matched a partner's watch list:") + "\n\n"
+                + "\n".join(lines) + "\n\n"
+                + _("A match is a lead for review, not a finding: look at the evidence before "
+                    "any action. Later matches within the hour are listed on the page only:")
+                + f"\n{absolute_url('/moderation/integrity/sharing')}\n")
+
+    def subject() -> str:
+        return ngettext("Watch list: %(count)s new match", "Watch list: %(count)s new matches",
+                        len(matches)) % {"count": len(matches)}
+
     return alerts.send_alert("watchlist-match", subject, body)
 
 

@@ -5,11 +5,12 @@ to act is reversed by reopening the case) and everyone involved is told."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account, User
+from rostra.core import mail
 from rostra.core.links import absolute_url
 from rostra.moderation import events
 from rostra.moderation.decisions import APPEAL_WINDOW, statement_url, undo
@@ -46,18 +47,19 @@ def file_appeal(decision: Decision, text: str, *, account: Account | None = None
     by the notice's ``receipt`` when they have no account). Raises ``NoticeError``."""
     roles = roles_of(decision, account, receipt)
     if not roles:
-        raise NoticeError("Only the account a decision is about, or whoever sent the "
-                          "notice, can appeal it.")
+        raise NoticeError(_("Only the account a decision is about, or whoever sent the "
+                            "notice, can appeal it."))
     role = roles[0]
     text = (text or "").strip()
     if not text:
-        raise NoticeError("Say why the decision should change.", "text")
+        raise NoticeError(_("Say why the decision should change."), "text")
     if len(text) > MAX_EXPLANATION:
-        raise NoticeError(f"Appeals are limited to {MAX_EXPLANATION} characters.", "text")
+        raise NoticeError(_("Appeals are limited to %(limit)s characters.")
+                          % {"limit": MAX_EXPLANATION}, "text")
     if decision.reversed_at is not None:
-        raise NoticeError("This decision has already been reversed.")
+        raise NoticeError(_("This decision has already been reversed."))
     if timezone.now() > decision.created_at + APPEAL_WINDOW:
-        raise NoticeError("The six months to appeal this decision have passed.")
+        raise NoticeError(_("The six months to appeal this decision have passed."))
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(decision=decision, role=role, account=account,
@@ -66,7 +68,7 @@ def file_appeal(decision: Decision, text: str, *, account: Account | None = None
             audit(None, "appeal.filed", decision.case, decision=decision.pk, appeal=appeal.pk,
                   role=role)
     except IntegrityError:
-        raise NoticeError("An appeal of this decision is already under review.") from None
+        raise NoticeError(_("An appeal of this decision is already under review.")) from None
     return appeal
 
 
@@ -83,16 +85,17 @@ def review(appeal: Appeal, *, by: User, reverse: bool, response: str) -> Appeal:
     decision was not to act. Raises ``NoticeError``."""
     response = (response or "").strip()
     if not by.is_staff:
-        raise NoticeError("Only moderators review appeals.")
+        raise NoticeError(_("Only moderators review appeals."))
     if appeal.status != Appeal.Status.PENDING:
-        raise NoticeError("This appeal has already been reviewed.")
+        raise NoticeError(_("This appeal has already been reviewed."))
     decision = appeal.decision
     if decision.decided_by_id is not None and decision.decided_by_id == by.pk:
-        raise NoticeError("Another moderator must review an appeal of your own decision.")
+        raise NoticeError(_("Another moderator must review an appeal of your own decision."))
     if not response:
-        raise NoticeError("Explain the outcome to the people concerned.", "response")
+        raise NoticeError(_("Explain the outcome to the people concerned."), "response")
     if len(response) > MAX_EXPLANATION:
-        raise NoticeError(f"The response is limited to {MAX_EXPLANATION} characters.",
+        raise NoticeError(_("The response is limited to %(limit)s characters.")
+                          % {"limit": MAX_EXPLANATION},
                           "response")
     now = timezone.now()
     with transaction.atomic():
@@ -100,7 +103,7 @@ def review(appeal: Appeal, *, by: User, reverse: bool, response: str) -> Appeal:
         updated = Appeal.objects.filter(pk=appeal.pk, status=Appeal.Status.PENDING).update(
             status=status, reviewer=by, response=response, decided_at=now)
         if not updated:
-            raise NoticeError("This appeal has already been reviewed.")
+            raise NoticeError(_("This appeal has already been reviewed."))
         appeal.status, appeal.reviewer, appeal.response, appeal.decided_at = (
             status, by, response, now)
         if reverse:
@@ -131,25 +134,42 @@ def _reverse(decision: Decision, now) -> None:
 
 
 def _tell_outcome(appeal: Appeal) -> None:
-    """E-mail the affected account and the notifier what the review found."""
+    """E-mail the affected account and the notifier what the review found, each in
+    their own language."""
     decision = appeal.decision
     case = decision.case
-    outcome = ("The decision was reversed" + (
-        ": the case is open again and will be decided anew."
-        if decision.measure == Measure.NONE else ": what it changed is restored.")
-        if appeal.status == Appeal.Status.REVERSED else "The decision was upheld.")
-    body = f"{outcome}\n\n{appeal.response}\n"
+
+    def outcome() -> str:
+        if appeal.status != Appeal.Status.REVERSED:
+            text = _("The decision was upheld.")
+        elif decision.measure == Measure.NONE:
+            text = _("The decision was reversed: the case is open again and will be decided "
+                     "anew.")
+        else:
+            text = _("The decision was reversed: what it changed is restored.")
+        return f"{text}\n\n{appeal.response}\n"
+
+    def to_account() -> tuple[str, str]:
+        statement = _("The statement of reasons: %(url)s") % {"url": statement_url(decision)}
+        return (_("Your appeal (%(number)s): %(outcome)s")
+                % {"number": case.number, "outcome": appeal.get_status_display().lower()},
+                f"{outcome()}\n{statement}\n")
+
+    def to_notifier() -> tuple[str, str]:
+        follow = (_("Follow your notice: %(url)s")
+                  % {"url": absolute_url(f"/notices/{case.receipt}")})
+        return (_("Review of the decision on your notice %(number)s") % {"number": case.number},
+                f"{outcome()}\n{follow}\n")
+
     account = decision.target_account
     if account is not None and account.local and decision.restrictive:
-        email = User.objects.filter(account=account).values_list("email", flat=True).first()
-        if email:
-            send_mail(f"Your appeal ({case.number}): {appeal.get_status_display().lower()}",
-                      body + f"\nThe statement of reasons: {statement_url(decision)}\n",
-                      None, [email], fail_silently=True)
-    to = case.notifier_email or (
-        User.objects.filter(account=case.notifier).values_list("email", flat=True).first()
-        if case.notifier_id and case.notifier.local else "")
-    if to:
-        send_mail(f"Review of the decision on your notice {case.number}",
-                  body + f"\nFollow your notice: {absolute_url(f'/notices/{case.receipt}')}\n",
-                  None, [to], fail_silently=True)
+        user = User.objects.filter(account=account).first()
+        if user is not None and user.email:
+            mail.send_in(mail.language_of(user), to_account, [user.email])
+    if case.notifier_email:
+        mail.send_in(mail.language_for_address(case.notifier_email), to_notifier,
+                     [case.notifier_email])
+    elif case.notifier_id and case.notifier.local:
+        user = User.objects.filter(account=case.notifier).first()
+        if user is not None and user.email:
+            mail.send_in(mail.language_of(user), to_notifier, [user.email])

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rostra.accounts import sanctions
 from rostra.accounts.models import Account, User
+from rostra.core import mail
 from rostra.core.links import absolute_url
 from rostra.moderation import events, territories
 from rostra.moderation.models import (
@@ -43,23 +45,25 @@ MAX_GROUND = 500
 DISPUTE_BODIES_URL = "https://digital-strategy.ec.europa.eu/en/policies/dsa-out-court-dispute-settlement"
 
 MEASURE_LINES = {
-    Measure.NONE: "We decided not to act on the content.",
-    Measure.REMOVE: "We removed the content.",
-    Measure.DISABLE: "We disabled access to the content.",
-    Measure.DEMOTE: "We restricted the content's visibility: it no longer appears in public "
-                    "timelines, trends or search.",
-    Measure.AGE_RESTRICT: "We age-restricted the content: visitors who are not signed in "
-                          "no longer see it.",
-    Measure.MARK_SENSITIVE: "We marked the content as sensitive: its media show behind a "
-                            "warning.",
-    Measure.LABEL: "We labelled the content.",
-    Measure.RESTRICT_INTERACTIONS: "We turned off replies, boosts and likes on the content.",
-    Measure.SUSPEND: "We suspended the account.",
-    Measure.LIMIT: "We limited the account: its posts no longer appear in public "
-                   "timelines, trends or search, and it is not suggested to others.",
-    Measure.SENSITIZE: "We put all the account's media behind a warning.",
-    Measure.DISABLE_LOGIN: "We froze the account's log-in.",
-    Measure.TERMINATE: "We terminated the account.",
+    Measure.NONE: gettext_lazy("We decided not to act on the content."),
+    Measure.REMOVE: gettext_lazy("We removed the content."),
+    Measure.DISABLE: gettext_lazy("We disabled access to the content."),
+    Measure.DEMOTE: gettext_lazy("We restricted the content's visibility: it no longer "
+                                 "appears in public timelines, trends or search."),
+    Measure.AGE_RESTRICT: gettext_lazy("We age-restricted the content: visitors who are not "
+                                       "signed in no longer see it."),
+    Measure.MARK_SENSITIVE: gettext_lazy("We marked the content as sensitive: its media show "
+                                         "behind a warning."),
+    Measure.LABEL: gettext_lazy("We labelled the content."),
+    Measure.RESTRICT_INTERACTIONS: gettext_lazy("We turned off replies, boosts and likes on the "
+                                                "content."),
+    Measure.SUSPEND: gettext_lazy("We suspended the account."),
+    Measure.LIMIT: gettext_lazy("We limited the account: its posts no longer appear in public "
+                                "timelines, trends or search, and it is not suggested to "
+                                "others."),
+    Measure.SENSITIZE: gettext_lazy("We put all the account's media behind a warning."),
+    Measure.DISABLE_LOGIN: gettext_lazy("We froze the account's log-in."),
+    Measure.TERMINATE: gettext_lazy("We terminated the account."),
 }
 
 
@@ -103,40 +107,40 @@ def decide(case: Case, measure: str, *, by: User | None, explanation: str = "", 
     act too (a warning). ``keep_open`` leaves the case in the queue (an automated
     provisional measure that a moderator must still review). Raises ``NoticeError``."""
     if measure not in Measure.values:
-        raise NoticeError("Choose a measure.", "measure")
+        raise NoticeError(_("Choose a measure."), "measure")
     if case.status != Case.Status.OPEN:
-        raise NoticeError("This case is already decided.", "measure")
+        raise NoticeError(_("This case is already decided."), "measure")
     if by is not None and not by.is_staff:
-        raise NoticeError("Only moderators decide cases.", "measure")
+        raise NoticeError(_("Only moderators decide cases."), "measure")
     if by is None and automated_decision != Automation.FULLY:
-        raise NoticeError("A decision without a moderator is a fully automated one.")
+        raise NoticeError(_("A decision without a moderator is a fully automated one."))
     explanation, facts = (explanation or "").strip(), (facts or "").strip()
     legal_ground, terms_ground = (legal_ground or "").strip(), (terms_ground or "").strip()
     label = (label or "").strip()
     _check_text(explanation=explanation, facts=facts, legal_ground=legal_ground,
                 terms_ground=terms_ground)
     if not explanation:
-        raise NoticeError("Explain the decision: the people it concerns will read it.",
+        raise NoticeError(_("Explain the decision: the people it concerns will read it."),
                           "explanation")
     restrictive = measure != Measure.NONE
     if restrictive:
         if ground not in Ground.values:
-            raise NoticeError("Give the ground: a law, or a rule of this server.", "ground")
+            raise NoticeError(_("Give the ground: a law, or a rule of this server."), "ground")
         if ground == Ground.ILLEGAL and not legal_ground:
-            raise NoticeError("Name the law the content breaks.", "legal_ground")
+            raise NoticeError(_("Name the law the content breaks."), "legal_ground")
         if ground == Ground.TERMS and not terms_ground:
-            raise NoticeError("Name the rule the content breaks.", "terms_ground")
+            raise NoticeError(_("Name the rule the content breaks."), "terms_ground")
         if not facts:
-            raise NoticeError("State the facts and circumstances you relied on.", "facts")
+            raise NoticeError(_("State the facts and circumstances you relied on."), "facts")
     else:
         ground = ""
     if measure == Measure.LABEL and not label:
-        raise NoticeError("Write the label.", "label")
+        raise NoticeError(_("Write the label."), "label")
     if len(label) > 200:
-        raise NoticeError("Labels are limited to 200 characters.", "label")
+        raise NoticeError(_("Labels are limited to 200 characters."), "label")
     now = timezone.now()
     if ends_at is not None and (ends_at <= now or measure in (Measure.NONE, Measure.TERMINATE)):
-        raise NoticeError("A temporary measure ends in the future (termination is final).",
+        raise NoticeError(_("A temporary measure ends in the future (termination is final)."),
                           "ends_at")
     try:
         scope = territories.normalise(territorial_scope)
@@ -147,12 +151,12 @@ def decide(case: Case, measure: str, *, by: User | None, explanation: str = "", 
     posts = list(posts)
     account = case.target_account
     if measure in POST_MEASURES and not posts and not case.media.exists():
-        raise NoticeError("This measure acts on posts, and the case has none.", "measure")
+        raise NoticeError(_("This measure acts on posts, and the case has none."), "measure")
     if measure in POST_MEASURES and any(p.account_id != (account.pk if account else p.account_id)
                                         for p in posts):
-        raise NoticeError("The posts must be the case's account's.", "posts")
+        raise NoticeError(_("The posts must be the case's account's."), "posts")
     if measure in ACCOUNT_MEASURES and account is None:
-        raise NoticeError("This measure acts on an account, and the case has none.", "measure")
+        raise NoticeError(_("This measure acts on an account, and the case has none."), "measure")
     if account is None and posts:
         account = posts[0].account
     if automated_detection is None:
@@ -194,7 +198,8 @@ def _check_text(**values: str) -> None:
     for name, value in values.items():
         limit = MAX_GROUND if name.endswith("ground") else MAX_EXPLANATION
         if len(value) > limit:
-            raise NoticeError(f"This text is limited to {limit} characters.", name)
+            raise NoticeError(_("This text is limited to %(limit)s characters.")
+                              % {"limit": limit}, name)
 
 
 def _apply(decision: Decision, posts: Sequence[Post], account: Account | None,
@@ -251,7 +256,7 @@ def lift(account: Account, measure: str, *, by: User) -> int:
     """Moderators end ``measure`` on ``account`` early (e.g. Mastodon's unsuspend):
     every such decision in force is undone and marked ended. Returns how many."""
     if not by.is_staff:
-        raise NoticeError("Only moderators lift measures.")
+        raise NoticeError(_("Only moderators lift measures."))
     lifted = 0
     for decision in in_force(account, measure).select_for_update():
         undo(decision)
@@ -283,32 +288,36 @@ def end_lapsed_measures() -> int:
 
 
 def statement_lines(decision: Decision) -> dict:
-    """The statement of reasons in words, for its page, its e-mail and the export."""
+    """The statement of reasons in words, for its page, its e-mail and the export, in
+    the active language (the reader's: see ``_tell_parties``)."""
     case = decision.case
     if case.source in (Source.OWN_INITIATIVE, Source.AUTOMATED):
-        origin = "We acted on our own initiative."
+        origin = _("We acted on our own initiative.")
     elif case.source == Source.FEDERATION:
-        origin = "We acted on a report another server sent us."
+        origin = _("We acted on a report another server sent us.")
+    elif case.source == Source.TRUSTED_FLAGGER:
+        origin = _("We acted on a notice we received from a trusted flagger.")
     else:
-        origin = "We acted on a notice we received" + (
-            " from a trusted flagger." if case.source == Source.TRUSTED_FLAGGER else ".")
-    detection = ("Automated means detected the content." if decision.automated_detection
-                 else "No automated means detected the content.")
-    automation = {Automation.NOT: "A moderator took the decision.",
-                  Automation.PARTIALLY: "A moderator took the decision with automated help.",
-                  Automation.FULLY: "The decision was taken by automated means."}
+        origin = _("We acted on a notice we received.")
+    detection = (_("Automated means detected the content.") if decision.automated_detection
+                 else _("No automated means detected the content."))
+    automation = {Automation.NOT: _("A moderator took the decision."),
+                  Automation.PARTIALLY: _("A moderator took the decision with automated help."),
+                  Automation.FULLY: _("The decision was taken by automated means.")}
     if decision.ground == Ground.ILLEGAL:
-        ground = f"The content is illegal under {decision.legal_ground}."
+        ground = _("The content is illegal under %(law)s.") % {"law": decision.legal_ground}
     elif decision.ground == Ground.TERMS:
-        ground = f"The content is incompatible with this server's rules: {decision.terms_ground}."
+        ground = (_("The content is incompatible with this server's rules: %(rule)s.")
+                  % {"rule": decision.terms_ground})
     else:
         ground = ""
     scope = decision.territorial_scope
-    where = ("Everywhere in the European Economic Area." if len(scope) == len(territories.EEA)
-             else "In: " + ", ".join(scope) + ".")
-    until = (f"Until {decision.ends_at:%d %B %Y, %H:%M} UTC." if decision.ends_at
-             else "Until further notice.")
-    return {"measure": MEASURE_LINES[decision.measure], "origin": origin,
+    where = (_("Everywhere in the European Economic Area.") if len(scope) == len(territories.EEA)
+             else _("In: %(countries)s.") % {"countries": ", ".join(scope)})
+    until = (_("Until %(when)s UTC.") % {"when": dateformat.format(decision.ends_at,
+                                                                   "d F Y, H:i")}
+             if decision.ends_at else _("Until further notice."))
+    return {"measure": str(MEASURE_LINES[decision.measure]), "origin": origin,
             "detection": detection, "automation": automation[decision.automated_decision],
             "ground": ground, "where": where, "until": until,
             "appeal_until": decision.created_at + APPEAL_WINDOW,
@@ -334,26 +343,40 @@ def statement_key_valid(decision: Decision, key: str) -> bool:
 
 def _tell_parties(decision: Decision, told: bool) -> None:
     """E-mail the affected local account its statement of reasons, and the notifier
-    the outcome of their notice with how to appeal."""
-    lines = statement_lines(decision)
-    redress = (f"You can appeal until {lines['appeal_until']:%d %B %Y}: another moderator "
-               f"will review the decision. You can also turn to a certified out-of-court "
-               f"dispute settlement body ({DISPUTE_BODIES_URL}) or to a court.")
-    account = decision.target_account
-    if told:
-        email = User.objects.filter(account=account).values_list("email", flat=True).first()
-        if email:
-            send_mail(f"A decision about your account ({decision.case.number})",
-                      "\n\n".join(t for t in (lines["measure"], lines["ground"],
-                                              decision.explanation, lines["until"]) if t)
-                      + f"\n\nThe statement of reasons: {statement_url(decision)}\n\n{redress}\n",
-                      None, [email], fail_silently=True)
+    the outcome of their notice with how to appeal, each in their own language."""
     case = decision.case
-    to = case.notifier_email or (
-        User.objects.filter(account=case.notifier).values_list("email", flat=True).first()
-        if case.notifier_id and case.notifier.local else "")
-    if to:
-        send_mail(f"The outcome of your notice {case.number}",
-                  f"{lines['measure']}\n\n{decision.explanation}\n\n"
-                  f"Follow your notice and appeal here: {absolute_url(f'/notices/{case.receipt}')}"
-                  f"\n\n{redress}\n", None, [to], fail_silently=True)
+
+    def redress(lines: dict) -> str:
+        return _("You can appeal until %(date)s: another moderator will review the decision. "
+                 "You can also turn to a certified out-of-court dispute settlement body "
+                 "(%(bodies)s) or to a court.") % {
+                     "date": dateformat.format(lines["appeal_until"], "d F Y"),
+                     "bodies": DISPUTE_BODIES_URL}
+
+    def to_account() -> tuple[str, str]:
+        lines = statement_lines(decision)
+        text = "\n\n".join(t for t in (lines["measure"], lines["ground"],
+                                      decision.explanation, lines["until"]) if t)
+        statement = _("The statement of reasons: %(url)s") % {"url": statement_url(decision)}
+        return (_("A decision about your account (%(number)s)") % {"number": case.number},
+                f"{text}\n\n{statement}\n\n{redress(lines)}\n")
+
+    def to_notifier() -> tuple[str, str]:
+        lines = statement_lines(decision)
+        follow = (_("Follow your notice and appeal here: %(url)s")
+                  % {"url": absolute_url(f"/notices/{case.receipt}")})
+        return (_("The outcome of your notice %(number)s") % {"number": case.number},
+                f"{lines['measure']}\n\n{decision.explanation}\n\n{follow}\n\n"
+                f"{redress(lines)}\n")
+
+    if told:
+        user = User.objects.filter(account=decision.target_account).first()
+        if user is not None and user.email:
+            mail.send_in(mail.language_of(user), to_account, [user.email])
+    if case.notifier_email:
+        mail.send_in(mail.language_for_address(case.notifier_email), to_notifier,
+                     [case.notifier_email])
+    elif case.notifier_id and case.notifier.local:
+        user = User.objects.filter(account=case.notifier).first()
+        if user is not None and user.email:
+            mail.send_in(mail.language_of(user), to_notifier, [user.email])

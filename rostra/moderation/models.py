@@ -8,6 +8,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rostra.accounts.models import Account
 from rostra.posts.models import Media, Post
@@ -16,20 +17,21 @@ from rostra.posts.models import Media, Post
 class Category(models.TextChoices):
     """What a notice says is wrong. The first two go before anything else."""
 
-    CSAM = "csam", "Child sexual abuse material"
-    INTIMATE_IMAGES = "intimate_images", "Intimate images shared without consent (incl. deepfakes)"
-    AI_SEXUAL_IMAGERY = "ai_sexual_imagery", "Sexual AI-generated imagery of a real person"
-    TERRORISM = "terrorism", "Terrorist content"
-    ILLEGAL_HATE = "illegal_hate", "Illegal hate speech or incitement to violence"
-    THREATS = "threats", "Threats, harassment or stalking"
-    SCAM = "scam", "Scam, fraud or phishing"
-    PRIVACY = "privacy", "Personal data published without consent (doxxing)"
-    INTELLECTUAL_PROPERTY = "intellectual_property", "Copyright or trademark infringement"
-    ELECTIONS = "elections", "Election interference or illegal political advertising"
-    OTHER_ILLEGAL = "other_illegal", "Other illegal content"
-    SPAM = "spam", "Spam"
-    TERMS = "terms", "Against this server's rules"
-    OTHER = "other", "Something else"
+    CSAM = "csam", _("Child sexual abuse material")
+    INTIMATE_IMAGES = "intimate_images", _(
+        "Intimate images shared without consent (incl. deepfakes)")
+    AI_SEXUAL_IMAGERY = "ai_sexual_imagery", _("Sexual AI-generated imagery of a real person")
+    TERRORISM = "terrorism", _("Terrorist content")
+    ILLEGAL_HATE = "illegal_hate", _("Illegal hate speech or incitement to violence")
+    THREATS = "threats", _("Threats, harassment or stalking")
+    SCAM = "scam", _("Scam, fraud or phishing")
+    PRIVACY = "privacy", _("Personal data published without consent (doxxing)")
+    INTELLECTUAL_PROPERTY = "intellectual_property", _("Copyright or trademark infringement")
+    ELECTIONS = "elections", _("Election interference or illegal political advertising")
+    OTHER_ILLEGAL = "other_illegal", _("Other illegal content")
+    SPAM = "spam", _("Spam")
+    TERMS = "terms", _("Against this server's rules")
+    OTHER = "other", _("Something else")
 
 
 ILLEGAL = frozenset({Category.CSAM, Category.INTIMATE_IMAGES, Category.AI_SEXUAL_IMAGERY,
@@ -39,12 +41,12 @@ ILLEGAL = frozenset({Category.CSAM, Category.INTIMATE_IMAGES, Category.AI_SEXUAL
 
 
 class Source(models.TextChoices):
-    NOTICE = "notice", "Notice (anyone)"
-    REPORT = "report", "Report by a user"
-    TRUSTED_FLAGGER = "trusted_flagger", "Trusted flagger"
-    FEDERATION = "federation", "Another server"
-    AUTOMATED = "automated", "Automated detection"
-    OWN_INITIATIVE = "own_initiative", "Moderators' own initiative"
+    NOTICE = "notice", _("Notice (anyone)")
+    REPORT = "report", _("Report by a user")
+    TRUSTED_FLAGGER = "trusted_flagger", _("Trusted flagger")
+    FEDERATION = "federation", _("Another server")
+    AUTOMATED = "automated", _("Automated detection")
+    OWN_INITIATIVE = "own_initiative", _("Moderators' own initiative")
 
 
 class TrustedFlagger(models.Model):
@@ -62,9 +64,9 @@ class TrustedFlagger(models.Model):
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open"
-        DECIDED = "decided"
-        CLOSED = "closed"  # nothing to decide (a duplicate, withdrawn)
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+        CLOSED = "closed", _("Closed")  # nothing to decide (a duplicate, withdrawn)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     category = models.CharField(max_length=32, choices=Category.choices)
@@ -170,19 +172,19 @@ class Measure(models.TextChoices):
     measures on its account; ``none`` decides not to act (and is appealable by the
     notifier)."""
 
-    NONE = "none", "No action"
-    REMOVE = "remove", "Remove the content"
-    DISABLE = "disable", "Disable access to the content"
-    DEMOTE = "demote", "Restrict the content's visibility (out of timelines, trends, search)"
-    AGE_RESTRICT = "age_restrict", "Age-restrict the content"
-    MARK_SENSITIVE = "mark_sensitive", "Mark the content as sensitive"
-    LABEL = "label", "Label the content"
-    RESTRICT_INTERACTIONS = "restrict_interactions", "Restrict replies, boosts and likes"
-    SUSPEND = "suspend", "Suspend the account"
-    LIMIT = "limit", "Limit the account (out of public timelines, trends and search)"
-    SENSITIZE = "sensitize", "Put all the account's media behind a warning"
-    DISABLE_LOGIN = "disable_login", "Freeze the account's log-in"
-    TERMINATE = "terminate", "Terminate the account"
+    NONE = "none", _("No action")
+    REMOVE = "remove", _("Remove the content")
+    DISABLE = "disable", _("Disable access to the content")
+    DEMOTE = "demote", _("Restrict the content's visibility (out of timelines, trends, search)")
+    AGE_RESTRICT = "age_restrict", _("Age-restrict the content")
+    MARK_SENSITIVE = "mark_sensitive", _("Mark the content as sensitive")
+    LABEL = "label", _("Label the content")
+    RESTRICT_INTERACTIONS = "restrict_interactions", _("Restrict replies, boosts and likes")
+    SUSPEND = "suspend", _("Suspend the account")
+    LIMIT = "limit", _("Limit the account (out of public timelines, trends and search)")
+    SENSITIZE = "sensitize", _("Put all the account's media behind a warning")
+    DISABLE_LOGIN = "disable_login", _("Freeze the account's log-in")
+    TERMINATE = "terminate", _("Terminate the account")
 
 
 POST_MEASURES = frozenset({Measure.REMOVE, Measure.DISABLE, Measure.DEMOTE,
@@ -193,14 +195,14 @@ ACCOUNT_MEASURES = frozenset({Measure.SUSPEND, Measure.LIMIT, Measure.SENSITIZE,
 
 
 class Ground(models.TextChoices):
-    ILLEGAL = "illegal", "Illegal content (a law)"
-    TERMS = "terms", "Incompatible with the terms of service (a rule)"
+    ILLEGAL = "illegal", _("Illegal content (a law)")
+    TERMS = "terms", _("Incompatible with the terms of service (a rule)")
 
 
 class Automation(models.TextChoices):
-    NOT = "not", "Not automated"
-    PARTIALLY = "partially", "Partially automated"
-    FULLY = "fully", "Fully automated"
+    NOT = "not", _("Not automated")
+    PARTIALLY = "partially", _("Partially automated")
+    FULLY = "fully", _("Fully automated")
 
 
 class Decision(models.Model):
@@ -261,13 +263,13 @@ class Appeal(models.Model):
     than the one who decided reviews it; a reversal undoes the decision."""
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        UPHELD = "upheld", "Decision upheld"
-        REVERSED = "reversed", "Decision reversed"
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Decision upheld")
+        REVERSED = "reversed", _("Decision reversed")
 
     class Role(models.TextChoices):
-        AFFECTED = "affected", "The account the decision is about"
-        NOTIFIER = "notifier", "Who sent the notice"
+        AFFECTED = "affected", _("The account the decision is about")
+        NOTIFIER = "notifier", _("Who sent the notice")
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
     role = models.CharField(max_length=10, choices=Role.choices)

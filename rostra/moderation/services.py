@@ -15,12 +15,13 @@ from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
+from rostra.core import mail
 from rostra.core.links import absolute_url, account_path_username, post_path_ref
 from rostra.moderation import events
 from rostra.moderation.models import (
@@ -104,22 +105,23 @@ def file_notice(*, content_url: str, category: str, explanation: str, name: str 
     explanation = (explanation or "").strip()
     name, email = (name or "").strip()[:200], (email or "").strip()[:254]
     if category not in Category.values:
-        raise NoticeError("Choose what is wrong with the content.", "category")
+        raise NoticeError(_("Choose what is wrong with the content."), "category")
     parts = urlsplit(content_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise NoticeError("Give the exact address (URL) of the content.", "content_url")
+        raise NoticeError(_("Give the exact address (URL) of the content."), "content_url")
     if not explanation:
-        raise NoticeError("Explain why the content is illegal or against the rules.",
+        raise NoticeError(_("Explain why the content is illegal or against the rules."),
                           "explanation")
     if len(explanation) > MAX_EXPLANATION:
-        raise NoticeError(f"The explanation is limited to {MAX_EXPLANATION} characters.",
+        raise NoticeError(_("The explanation is limited to %(limit)s characters.")
+                          % {"limit": MAX_EXPLANATION},
                           "explanation")
     if not good_faith:
-        raise NoticeError("Confirm that the notice is accurate and made in good faith.",
+        raise NoticeError(_("Confirm that the notice is accurate and made in good faith."),
                           "good_faith")
     if notifier is None and category not in ANONYMOUS_ALLOWED and not (name and email):
-        raise NoticeError("Give your name and e-mail address (only notices of child sexual "
-                          "abuse material may be anonymous).", "email")
+        raise NoticeError(_("Give your name and e-mail address (only notices of child sexual "
+                            "abuse material may be anonymous)."), "email")
     post, account = locate(content_url)
     flagger = trusted_flagger_for(notifier, email)
     case = _open(category=category, source=Source.TRUSTED_FLAGGER if flagger else Source.NOTICE,
@@ -138,17 +140,18 @@ def report(reporter: Account, target: Account, *, posts: Sequence[Post] = (),
     "Report" and Mastodon's ``POST /api/v1/reports``. Posts the reporter cannot see
     are refused as if missing. Raises ``NoticeError``."""
     if target.pk == reporter.pk:
-        raise NoticeError("You cannot report yourself.", "account_id")
+        raise NoticeError(_("You cannot report yourself."), "account_id")
     category = MASTODON_CATEGORIES.get(category, category)
     if category not in Category.values:
-        raise NoticeError("Unknown category.", "category")
+        raise NoticeError(_("Unknown category."), "category")
     comment = (comment or "").strip()
     if len(comment) > MAX_EXPLANATION:
-        raise NoticeError(f"The comment is limited to {MAX_EXPLANATION} characters.", "comment")
+        raise NoticeError(_("The comment is limited to %(limit)s characters.")
+                          % {"limit": MAX_EXPLANATION}, "comment")
     posts = list(posts)
     for post in posts:
         if post.account_id != target.pk or not can_see(reporter, post):
-            raise NoticeError("A reported post must be one of the account's that you can see.",
+            raise NoticeError(_("A reported post must be one of the account's that you can see."),
                               "status_ids")
     flagger = trusted_flagger_for(reporter, "")
     return _open(category=category, source=Source.TRUSTED_FLAGGER if flagger else Source.REPORT,
@@ -177,12 +180,12 @@ def open_own_initiative(by, *, account: Account | None = None, posts: Sequence[P
     open themselves, to decide on ``account`` or ``posts`` without a notice;
     ``evidence`` is kept with restricted access (e.g. an integrity incident's figures)."""
     if category not in Category.values:
-        raise NoticeError("Unknown category.", "category")
+        raise NoticeError(_("Unknown category."), "category")
     posts = list(posts)
     if account is None and posts:
         account = posts[0].account
     if account is None:
-        raise NoticeError("A case is about an account or posts.", "account_id")
+        raise NoticeError(_("A case is about an account or posts."), "account_id")
     case = _open(category=category, source=Source.AUTOMATED if automated else Source.OWN_INITIATIVE,
                  account=account, posts=posts, content_url=account.url or account.uri or "",
                  explanation=(explanation or "").strip()[:MAX_EXPLANATION], notifier=None,
@@ -219,7 +222,7 @@ def audit(actor, action: str, case: Case | None = None, **details) -> AuditEntry
 def assign(case: Case, moderator, *, by) -> Case:
     """Give ``case`` to ``moderator`` (a staff user; None: nobody)."""
     if moderator is not None and not moderator.is_staff:
-        raise NoticeError("Only staff can be assigned a case.", "assigned_to")
+        raise NoticeError(_("Only staff can be assigned a case."), "assigned_to")
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(assigned_to=moderator)
         case.assigned_to = moderator
@@ -234,7 +237,7 @@ def reopen(case: Case, *, by) -> Case:
     if case.status == Case.Status.OPEN:
         return case
     if any(d.in_force for d in case.decisions.all()):
-        raise NoticeError("A measure taken on this case is still in force: lift it first.")
+        raise NoticeError(_("A measure taken on this case is still in force: lift it first."))
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(status=Case.Status.OPEN, decided_at=None)
         case.status, case.decided_at = Case.Status.OPEN, None
@@ -246,7 +249,7 @@ def mark_reported_to_authority(case: Case, *, by) -> Case:
     """Record that the case (child sexual abuse material) went to the competent
     hotline or authority."""
     if not case.report_to_authority:
-        raise NoticeError("This case is not one to report to an authority.")
+        raise NoticeError(_("This case is not one to report to an authority."))
     now = timezone.now()
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(reported_to_authority_at=now)
@@ -259,9 +262,10 @@ def add_note(case: Case, author, text: str) -> CaseNote:
     """An internal note by a moderator (kept with the case, logged in the audit)."""
     text = (text or "").strip()
     if not text:
-        raise NoticeError("Write the note first.", "text")
+        raise NoticeError(_("Write the note first."), "text")
     if len(text) > MAX_EXPLANATION:
-        raise NoticeError(f"Notes are limited to {MAX_EXPLANATION} characters.", "text")
+        raise NoticeError(_("Notes are limited to %(limit)s characters.")
+                          % {"limit": MAX_EXPLANATION}, "text")
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, author=author, text=text)
         audit(author, "case.note_added", case, note=note.pk)
@@ -315,12 +319,12 @@ def designate_flagger(by, *, name: str, email_domain: str = "",
     accounts, or from addresses at its e-mail domain, go first."""
     name, email_domain = (name or "").strip(), (email_domain or "").strip().lower().lstrip("@")
     if not name:
-        raise NoticeError("Give the organisation's name.", "name")
+        raise NoticeError(_("Give the organisation's name."), "name")
     if email_domain and ("." not in email_domain or "@" in email_domain
                          or len(email_domain) > 253):
-        raise NoticeError("Give a domain name, e.g. hotline.example.", "email_domain")
+        raise NoticeError(_("Give a domain name, e.g. hotline.example."), "email_domain")
     if not email_domain and not accounts:
-        raise NoticeError("Give its e-mail domain or at least one of its accounts.",
+        raise NoticeError(_("Give its e-mail domain or at least one of its accounts."),
                           "email_domain")
     with transaction.atomic():
         flagger = TrustedFlagger.objects.create(name=name[:200], email_domain=email_domain)
@@ -354,11 +358,16 @@ def related_cases(case: Case, limit: int = 20) -> list[Case]:
 
 
 def _send_receipt(case: Case) -> None:
+    """Confirm a notice to its sender, in the language they wrote it in (the request's,
+    unless the address belongs to a user with a language of their own)."""
     link = absolute_url(f"/notices/{case.receipt}")
-    send_mail(
-        f"Your notice {case.number} was received",
-        f"We received your notice about {case.content_url}.\n\nCase number: {case.number}\n"
-        f"Follow it here: {link}\n\nWe will tell you what we decided, why, and how you can "
-        f"ask for it to be reviewed.\n",
-        None, [case.notifier_email], fail_silently=True)
 
+    def compose() -> tuple[str, str]:
+        return (_("Your notice %(number)s was received") % {"number": case.number},
+                _("We received your notice about %(url)s.\n\nCase number: %(number)s\n"
+                  "Follow it here: %(link)s\n\nWe will tell you what we decided, why, and "
+                  "how you can ask for it to be reviewed.\n")
+                % {"url": case.content_url, "number": case.number, "link": link})
+
+    mail.send_in(mail.language_for_address(case.notifier_email, translation.get_language()),
+                 compose, [case.notifier_email])

@@ -128,7 +128,7 @@ def puid(decision: Decision) -> str:
 def decision_id(statement_puid: str) -> int | None:
     """The decision a ``puid`` of ours names, or None."""
     prefix, _, number = str(statement_puid).rpartition("-")
-    return int(number) if prefix == _slug() and number.isdigit() else None
+    return int(number) if prefix == _slug() and number.isascii() and number.isdigit() else None
 
 
 def _slug() -> str:
@@ -368,7 +368,8 @@ def _refusals(response: net.Response, puids: list[str]) -> tuple[list[str], dict
     refused: dict[str, list[str]] = {}
     for key, fields in errors.items():
         index = key.removeprefix("statement_")
-        if key.startswith("statement_") and index.isdigit() and int(index) < len(puids):
+        if (key.startswith("statement_") and index.isascii() and index.isdigit()
+                and int(index) < len(puids)):
             messages = fields.values() if isinstance(fields, dict) else [fields]
             refused[puids[int(index)]] = [str(m) for ms in messages
                                           for m in (ms if isinstance(ms, list) else [ms])]

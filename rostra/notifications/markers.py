@@ -5,6 +5,7 @@ unread count is counted from (``services.unread_count``)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
 from rostra.notifications.models import HomeMarker, NotificationMarker
@@ -35,10 +36,11 @@ def set_marker(account: Account, timeline: str, last_read_id: int):
     Mastodon), bumping its version."""
     model = TIMELINES.get(timeline)
     if model is None:
-        raise MarkerError(f"Unknown timeline {timeline!r}: use home or notifications.", timeline)
+        raise MarkerError(_("Unknown timeline %(timeline)s: use home or notifications.")
+            % {"timeline": repr(timeline)}, timeline)
     if last_read_id < 0:
-        raise MarkerError("last_read_id must be a positive id.", timeline)
-    marker, _ = model.objects.select_for_update().get_or_create(account=account)
+        raise MarkerError(_("last_read_id must be a positive id."), timeline)
+    marker, __ = model.objects.select_for_update().get_or_create(account=account)
     marker.last_read_id = last_read_id
     marker.version += 1
     marker.save()

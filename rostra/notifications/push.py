@@ -26,9 +26,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rostra.accounts.models import Account, Follow
-from rostra.core import net
+from rostra.core import i18n, net
 from rostra.core import text as text_mod
 from rostra.core.links import absolute_url
 from rostra.notifications import webpush
@@ -42,11 +45,14 @@ PUSH_TYPE = {"reply": "mention"}  # Rostra's reply is Mastodon's mention
 TTL = 48 * 3600
 BODY_MAX = 140
 TITLES = {
-    "mention": "{name} mentioned you", "status": "{name} just posted",
-    "reblog": "{name} boosted your post", "follow": "{name} followed you",
-    "follow_request": "{name} has requested to follow you",
-    "favourite": "{name} favourited your post", "poll": "A poll has ended",
-    "update": "{name} edited a post",
+    "mention": gettext_lazy("%(name)s mentioned you"),
+    "status": gettext_lazy("%(name)s just posted"),
+    "reblog": gettext_lazy("%(name)s boosted your post"),
+    "follow": gettext_lazy("%(name)s followed you"),
+    "follow_request": gettext_lazy("%(name)s has requested to follow you"),
+    "favourite": gettext_lazy("%(name)s favourited your post"),
+    "poll": gettext_lazy("A poll has ended"),
+    "update": gettext_lazy("%(name)s edited a post"),
 }
 
 
@@ -111,7 +117,7 @@ def _policy(value: str | None, default: str = PushSubscription.Policy.ALL) -> st
     if value in (None, ""):
         return default
     if value not in PushSubscription.Policy.values:
-        raise webpush.WebPushError("policy must be all, followed, follower or none.")
+        raise webpush.WebPushError(_("policy must be all, followed, follower or none."))
     return value
 
 
@@ -121,7 +127,7 @@ def subscribe(account: Account, token_key: str, plain_token: str, endpoint: str,
     """Create (or replace) the subscription of the token ``token_key``. Raises
     ``WebPushError`` for an endpoint that is not an http(s) URL or unusable keys."""
     if not (endpoint or "").startswith(("https://", "http://")) or len(endpoint) > 2048:
-        raise webpush.WebPushError("The endpoint must be an https URL.")
+        raise webpush.WebPushError(_("The endpoint must be an https URL."))
     webpush.load_public(p256dh)
     webpush.check_auth(auth)
     PushSubscription.objects.filter(token_key=token_key).delete()
@@ -191,13 +197,17 @@ def payload(subscription: PushSubscription, notification: Notification) -> dict:
         body = sender.note or ""
     user = getattr(notification.account, "user", None)
     icon = sender.avatar.url if sender.avatar else "/static/api/missing.png"
+    # The title is read by the recipient: their language, not the sender's request's.
+    language = i18n.supported(user.locale if user else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        title = str(TITLES.get(push_type(notification), "%(name)s"))
     return {
         "access_token": unseal(subscription.sealed_token),
         "preferred_locale": (user.locale if user else "") or settings.LANGUAGE_CODE,
         "notification_id": str(notification.pk),
         "notification_type": push_type(notification),
         "icon": absolute_url(icon) if icon.startswith("/") else icon,
-        "title": TITLES.get(push_type(notification), "{name}").format(name=name),
+        "title": title % {"name": name},
         "body": _truncate(body),
     }
 

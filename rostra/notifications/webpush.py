@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.utils.translation import gettext as _
 
 RECORD_SIZE = 4096
 JWT_LIFETIME = 12 * 3600  # RFC 8292 allows up to 24 h
@@ -38,7 +39,7 @@ def b64u_decode(value: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (ValueError, TypeError) as exc:
-        raise WebPushError("Not base64url.") from exc
+        raise WebPushError(_("Not base64url.")) from exc
 
 
 def public_point(key: ec.EllipticCurvePublicKey) -> bytes:
@@ -49,17 +50,17 @@ def public_point(key: ec.EllipticCurvePublicKey) -> bytes:
 def load_public(value: str) -> ec.EllipticCurvePublicKey:
     raw = b64u_decode(value)
     if len(raw) != 65 or raw[0] != 4:
-        raise WebPushError("The p256dh key must be an uncompressed P-256 point.")
+        raise WebPushError(_("The p256dh key must be an uncompressed P-256 point."))
     try:
         return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
     except ValueError as exc:
-        raise WebPushError("The p256dh key is not a point of P-256.") from exc
+        raise WebPushError(_("The p256dh key is not a point of P-256.")) from exc
 
 
 def check_auth(value: str) -> bytes:
     raw = b64u_decode(value)
     if len(raw) != 16:
-        raise WebPushError("The auth secret must be 16 bytes.")
+        raise WebPushError(_("The auth secret must be 16 bytes."))
     return raw
 
 

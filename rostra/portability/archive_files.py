@@ -27,6 +27,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 MAX_TOTAL_BYTES = 64 * 1024**3  # uncompressed, whole archive
 MAX_RATIO = 200  # uncompressed / compressed, per zip member (whole stream for a tar)
 RATIO_FLOOR = 1024 * 1024
@@ -45,20 +47,23 @@ class ArchiveError(Exception):
 def check_member_name(name: str) -> None:
     """Refuse a member whose path is absolute or leaves the archive."""
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        raise ArchiveError(f"The archive contains an absolute path ({name!r}); refusing it.")
+        raise ArchiveError(_("The archive contains an absolute path (%(name)s); refusing it.")
+            % {"name": repr(name)})
     if ".." in re.split(r"[/\\]", name):
-        raise ArchiveError(f"The archive contains a path that leaves it ({name!r}); refusing it.")
+        raise ArchiveError(_("The archive contains a path that leaves it (%(name)s); refusing it.")
+            % {"name": repr(name)})
 
 
 def check_zip_member(info: zipfile.ZipInfo) -> None:
     check_member_name(info.filename)
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise ArchiveError(f"The archive contains a symbolic link ({info.filename!r}); "
-                           "refusing it.")
+        raise ArchiveError(_("The archive contains a symbolic link (%(filename)s); refusing it.")
+            % {"filename": repr(info.filename)})
     if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         raise ArchiveError(
-            f"{info.filename!r} expands {info.file_size // max(info.compress_size, 1)} times: "
-            "this looks like a zip bomb."
+            _("%(filename)s expands %(ratio)s times: this looks like a zip bomb.")
+            % {"filename": repr(info.filename),
+               "ratio": info.file_size // max(info.compress_size, 1)}
         )
 
 
@@ -82,28 +87,31 @@ class SafeArchive:
         elif tar and _is_tar(path):
             self._open_tar(path, max_total, wanted)
         elif _starts_like_zip(path):
-            raise ArchiveError("This zip archive is truncated or damaged: its end (the list of "
-                               "its files) is missing. Download it again and upload it whole.")
+            raise ArchiveError(_("This zip archive is truncated or damaged: its end (the list of "
+              "its files) is missing. Download it again and upload it whole."))
         else:
-            raise ArchiveError(f"This file is not {kind}.")
+            raise ArchiveError(_("This file is not %(kind)s.") % {"kind": kind})
 
     # --- zip ------------------------------------------------------------------------------
     def _open_zip(self, path: Path, max_total: int) -> None:
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ArchiveError(f"This file is not a readable zip archive ({exc}).") from exc
+            raise ArchiveError(_("This file is not a readable zip archive (%(exc)s).")
+                % {"exc": exc}) from exc
         try:
             infos = self._zip.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise ArchiveError(f"The archive holds more than {MAX_MEMBERS} files.")
+                raise ArchiveError(_("The archive holds more than %(max_members)s files.")
+                    % {"max_members": MAX_MEMBERS})
             total = 0
             for info in infos:
                 check_zip_member(info)
                 total += info.file_size
             if total > max_total:
                 raise ArchiveError(
-                    f"The archive expands to {total} bytes, over the {max_total}-byte limit.")
+                    _("The archive expands to %(total)s bytes, over the %(max_total)s-byte limit.")
+                        % {"total": total, "max_total": max_total})
             self.names = {i.filename for i in infos if not i.is_dir()}
         except BaseException:
             self._zip.close()
@@ -120,23 +128,24 @@ class SafeArchive:
                 for member in tar:
                     count += 1
                     if count > MAX_MEMBERS:
-                        raise ArchiveError(f"The archive holds more than {MAX_MEMBERS} files.")
+                        raise ArchiveError(_("The archive holds more than %(max_members)s files.")
+                            % {"max_members": MAX_MEMBERS})
                     check_member_name(member.name)
                     if member.issym() or member.islnk():
-                        raise ArchiveError(f"The archive contains a link ({member.name!r}); "
-                                           "refusing it.")
+                        raise ArchiveError(_("The archive contains a link (%(name)s); refusing "
+                          "it.") % {"name": repr(member.name)})
                     if member.isdir():
                         continue
                     if not member.isfile():
-                        raise ArchiveError(f"The archive contains a special file "
-                                           f"({member.name!r}); refusing it.")
+                        raise ArchiveError(_("The archive contains a special file (%(name)s); "
+                          "refusing it.") % {"name": repr(member.name)})
                     total += member.size
                     if total > max_total:
-                        raise ArchiveError(f"The archive expands to more than {max_total} "
-                                           "bytes, over the limit.")
+                        raise ArchiveError(_("The archive expands to more than %(max_total)s "
+                          "bytes, over the limit.") % {"max_total": max_total})
                     if total > RATIO_FLOOR and total > MAX_RATIO * compressed:
-                        raise ArchiveError(f"The archive expands over {MAX_RATIO} times: "
-                                           "this looks like a bomb.")
+                        raise ArchiveError(_("The archive expands over %(max_ratio)s times: this "
+                          "looks like a bomb.") % {"max_ratio": MAX_RATIO})
                     name = member.name.removeprefix("./")
                     if not wanted(name) or name in self._files:
                         continue
@@ -151,7 +160,8 @@ class SafeArchive:
             raise
         except _DAMAGE as exc:
             self.close()
-            raise ArchiveError(f"The archive is damaged or truncated ({exc}).") from exc
+            raise ArchiveError(_("The archive is damaged or truncated (%(exc)s).")
+                               % {"exc": exc}) from exc
 
     # --- reading --------------------------------------------------------------------------
     @property
@@ -185,25 +195,29 @@ class SafeArchive:
 
     def read_bytes(self, name: str, limit: int = MAX_MEDIA_BYTES) -> bytes:
         if self.size(name) > limit:
-            raise ArchiveError(f"{name} is larger than {limit} bytes.")
+            raise ArchiveError(_("%(name)s is larger than %(limit)s bytes.")
+                % {"name": name, "limit": limit})
         try:
             with self.open_binary(name) as stream:
                 return stream.read()
         except _DAMAGE as exc:
-            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+            raise ArchiveError(_("The archive is damaged: %(name)s cannot be read (%(exc)s).")
+                % {"name": name, "exc": exc}) from exc
 
     def read_json(self, name: str, limit: int) -> object:
         """The whole JSON document ``name`` (at most ``limit`` bytes)."""
         if self.size(name) > limit:
-            raise ArchiveError(f"{name} is larger than {limit} bytes.")
+            raise ArchiveError(_("%(name)s is larger than %(limit)s bytes.")
+                % {"name": name, "limit": limit})
         try:
             with self.open_text(name) as stream:
                 return json.load(stream)
         except json.JSONDecodeError as exc:
-            raise ArchiveError(f"{name} is truncated or not valid JSON "
-                               f"({exc.msg}, line {exc.lineno}).") from exc
+            raise ArchiveError(_("%(name)s is truncated or not valid JSON (%(msg)s, line "
+              "%(lineno)s).") % {"name": name, "msg": exc.msg, "lineno": exc.lineno}) from exc
         except (*_DAMAGE, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+            raise ArchiveError(_("The archive is damaged: %(name)s cannot be read (%(exc)s).")
+                % {"name": name, "exc": exc}) from exc
 
 
 def _starts_like_zip(path: Path) -> bool:
@@ -243,7 +257,8 @@ def stream_json_array(stream: io.TextIOBase, name: str, prefix: re.Pattern, *,
         try:
             data = stream.read(chunk)
         except (*_DAMAGE, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+            raise ArchiveError(_("The archive is damaged: %(name)s cannot be read (%(exc)s).")
+                % {"name": name, "exc": exc}) from exc
         if not data:
             eof = True
             return False
@@ -255,12 +270,12 @@ def stream_json_array(stream: io.TextIOBase, name: str, prefix: re.Pattern, *,
         match = prefix.match(buf)
     match = prefix.match(buf)
     if not match:
-        raise ArchiveError(f"{name} is not {what}.")
+        raise ArchiveError(_("%(name)s is not %(what)s.") % {"name": name, "what": what})
     while len(buf) < match.end() + 64 and more():
         match = prefix.match(buf)
     pos = match.end()
     if buf[pos:pos + 1] != "[":
-        raise ArchiveError(f"{name} has the wrong shape: expected a list.")
+        raise ArchiveError(_("%(name)s has the wrong shape: expected a list.") % {"name": name})
     pos += 1
     expect_item = True
     while True:
@@ -270,18 +285,18 @@ def stream_json_array(stream: io.TextIOBase, name: str, prefix: re.Pattern, *,
             if pos < len(buf) or not more():
                 break
         if pos >= len(buf):
-            raise ArchiveError(f"{name} is truncated: the list never closes.")
+            raise ArchiveError(_("%(name)s is truncated: the list never closes.") % {"name": name})
         char = buf[pos]
         if char == "]":
             break
         if char == ",":
             if expect_item:
-                raise ArchiveError(f"{name} is not valid JSON (stray comma).")
+                raise ArchiveError(_("%(name)s is not valid JSON (stray comma).") % {"name": name})
             pos += 1
             expect_item = True
             continue
         if not expect_item:
-            raise ArchiveError(f"{name} is not valid JSON (missing comma).")
+            raise ArchiveError(_("%(name)s is not valid JSON (missing comma).") % {"name": name})
         while True:
             try:
                 value, end = decoder.raw_decode(buf, pos)
@@ -293,10 +308,12 @@ def stream_json_array(stream: io.TextIOBase, name: str, prefix: re.Pattern, *,
             except json.JSONDecodeError as exc:
                 if not more():
                     raise ArchiveError(
-                        f"{name} is truncated or not valid JSON ({exc.msg})."
+                        _("%(name)s is truncated or not valid JSON (%(msg)s).")
+                            % {"name": name, "msg": exc.msg}
                     ) from exc
         if not isinstance(value, dict):
-            raise ArchiveError(f"{name} has the wrong shape: its list holds a non-object.")
+            raise ArchiveError(_("%(name)s has the wrong shape: its list holds a non-object.")
+                % {"name": name})
         yield value
         buf = buf[end:]
         pos = 0
@@ -306,5 +323,5 @@ def stream_json_array(stream: io.TextIOBase, name: str, prefix: re.Pattern, *,
         while len(rest) < 1024 * 1024 and more():
             rest = buf[pos + 1:]
         if not suffix.fullmatch(rest):
-            raise ArchiveError(f"{name} is truncated: the document does not close after "
-                               "its list.")
+            raise ArchiveError(_("%(name)s is truncated: the document does not close after its "
+              "list.") % {"name": name})

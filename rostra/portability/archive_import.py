@@ -12,6 +12,8 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from rostra.portability.archive_files import ArchiveError, SafeArchive
 from rostra.portability.importer import import_x_archive
 from rostra.portability.mastodon_importer import import_mastodon_archive
@@ -36,9 +38,9 @@ def detect(path: str | Path) -> str:
         return "rostra" if manifest in names else "mastodon"
     if any(n == marker or n.endswith("/" + marker) for n in names for marker in X_MARKERS):
         return "x"
-    raise ArchiveError("This archive is neither a Rostra export, a Mastodon archive nor an "
-                       "X archive: it has no outbox.json and no data/tweets.js. Upload the "
-                       "archive exactly as the server sent it.")
+    raise ArchiveError(_("This archive is neither a Rostra export, a Mastodon archive nor an X "
+      "archive: it has no outbox.json and no data/tweets.js. Upload the archive exactly as the "
+      "server sent it."))
 
 
 def import_archive(user, path: str | Path, *, kind: str | None = None, **options):

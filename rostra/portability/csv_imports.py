@@ -29,6 +29,8 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rostra.accounts import domain_blocks
 from rostra.accounts import services as accounts
@@ -43,12 +45,12 @@ from rostra.timelines.errors import TimelineError
 
 SOURCE = "csv"
 KINDS = {
-    "following": "Follows (following_accounts.csv)",
-    "muting": "Muted accounts (muted_accounts.csv)",
-    "blocking": "Blocked accounts (blocked_accounts.csv)",
-    "domain_blocking": "Blocked domains (blocked_domains.csv)",
-    "lists": "Lists (lists.csv)",
-    "bookmarks": "Bookmarks (bookmarks.csv)",
+    "following": gettext_noop("Follows (following_accounts.csv)"),
+    "muting": gettext_noop("Muted accounts (muted_accounts.csv)"),
+    "blocking": gettext_noop("Blocked accounts (blocked_accounts.csv)"),
+    "domain_blocking": gettext_noop("Blocked domains (blocked_domains.csv)"),
+    "lists": gettext_noop("Lists (lists.csv)"),
+    "bookmarks": gettext_noop("Bookmarks (bookmarks.csv)"),
 }
 MODES = ("merge", "overwrite")
 MAX_BYTES = 10 * 1024 * 1024
@@ -70,14 +72,16 @@ def _flag(value: str, line: int, default: bool) -> bool:
         return True
     if value in {"false", "0", "no"}:
         return False
-    raise CsvImportError(f"Line {line}: {value!r} is not true or false.")
+    raise CsvImportError(_("Line %(line)s: %(value)s is not true or false.")
+        % {"line": line, "value": repr(value)})
 
 
 def _acct(value: str, line: int) -> str:
     value = (value or "").strip()
     if not _ACCT.match(value):
-        raise CsvImportError(f"Line {line}: {value[:80]!r} is not an account address "
-                             "(user@domain). Is this the right file for this kind?")
+        raise CsvImportError(_("Line %(line)s: %(value)s is not an account address "
+          "(user@domain). Is this the right file for this kind?")
+            % {"line": line, "value": repr(value[:80])})
     return value.lstrip("@")
 
 
@@ -85,27 +89,29 @@ def _domain(value: str, line: int) -> str:
     try:
         return domain_blocks.normalize_domain(value)
     except AccountError as exc:
-        raise CsvImportError(f"Line {line}: {exc} Is this the right file for this "
-                             "kind?") from exc
+        raise CsvImportError(_("Line %(line)s: %(exc)s Is this the right file for this kind?")
+            % {"line": line, "exc": exc}) from exc
 
 
 def parse(kind: str, data: bytes, *, allow_empty: bool = False) -> list[list]:
     """Check a whole file; return its rows normalised, or raise ``CsvImportError``
     (also for a file without rows, unless ``allow_empty``)."""
     if kind not in KINDS:
-        raise CsvImportError(f"Unknown kind of import {kind!r}.")
+        raise CsvImportError(_("Unknown kind of import %(kind)s.") % {"kind": repr(kind)})
     if len(data) > MAX_BYTES:
-        raise CsvImportError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise CsvImportError(_("The file is larger than %(value)s MB.")
+            % {"value": MAX_BYTES // (1024 * 1024)})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CsvImportError("This is not a CSV text file (it is not UTF-8 text).") from exc
+        raise CsvImportError(_("This is not a CSV text file (it is not UTF-8 text).")) from exc
     if "\x00" in text:
-        raise CsvImportError("This is not a CSV text file (it holds binary data).")
+        raise CsvImportError(_("This is not a CSV text file (it holds binary data)."))
     try:
         raw = [r for r in csv.reader(io.StringIO(text), strict=True) if any(c.strip() for c in r)]
     except csv.Error as exc:
-        raise CsvImportError(f"This is not a readable CSV file ({exc}).") from exc
+        raise CsvImportError(_("This is not a readable CSV file (%(exc)s).")
+                             % {"exc": exc}) from exc
     if raw and raw[0][0].strip().lower() in _HEADERS:
         raw, offset = raw[1:], 2
     else:
@@ -113,9 +119,10 @@ def parse(kind: str, data: bytes, *, allow_empty: bool = False) -> list[list]:
     if not raw:
         if allow_empty:
             return []
-        raise CsvImportError("The file has no rows to import.")
+        raise CsvImportError(_("The file has no rows to import."))
     if len(raw) > MAX_ROWS:
-        raise CsvImportError(f"The file has more than {MAX_ROWS} rows.")
+        raise CsvImportError(_("The file has more than %(max_rows)s rows.")
+            % {"max_rows": MAX_ROWS})
     return [_row(kind, cells, n) for n, cells in enumerate(raw, offset)]
 
 
@@ -132,14 +139,15 @@ def _row(kind: str, cells: list[str], line: int) -> list:
         return [_domain(cells[0], line)]
     if kind == "lists":
         if len(cells) < 2 or not cells[0]:
-            raise CsvImportError(f"Line {line}: expected 'list name,account address'.")
+            raise CsvImportError(_("Line %(line)s: expected 'list name,account address'.")
+                % {"line": line})
         if len(cells[0]) > lists_service.MAX_TITLE:
-            raise CsvImportError(f"Line {line}: the list name is too long.")
+            raise CsvImportError(_("Line %(line)s: the list name is too long.") % {"line": line})
         return [cells[0], _acct(cells[1], line)]
     url = cells[0]
     if not re.match(r"^https?://\S+$", url) or len(url) > 2048:
-        raise CsvImportError(f"Line {line}: {url[:80]!r} is not a post URL. Is this the "
-                             "right file for this kind?")
+        raise CsvImportError(_("Line %(line)s: %(url)s is not a post URL. Is this the right file "
+          "for this kind?") % {"line": line, "url": repr(url[:80])})
     return [url]
 
 
@@ -147,7 +155,7 @@ def create_job(user, kind: str, rows: list[list], *, mode: str = "merge",
                origin: str = "") -> ImportJob:
     """A pending job holding checked ``rows`` (from ``parse`` or an archive)."""
     if mode not in MODES:
-        raise CsvImportError(f"mode must be one of {', '.join(MODES)}")
+        raise CsvImportError(_("mode must be one of %(modes)s") % {"modes": ', '.join(MODES)})
     return ImportJob.objects.create(
         user=user, source=SOURCE, options={"kind": kind, "mode": mode, "rows": rows,
                                            "origin": origin},
@@ -184,7 +192,7 @@ def _resolve_post(url: str) -> Post:
     except RemoteError as exc:
         raise PostError(str(exc)) from exc
     if not isinstance(found, Post):
-        raise PostError("This URL names no post.")
+        raise PostError(_("This URL names no post."))
     return found
 
 
@@ -317,7 +325,7 @@ def add_waiting_members(sender, follow, **kwargs) -> None:
 
 def _norm(acct: str) -> str:
     acct = acct.lstrip("@").lower()
-    user, _, domain = acct.partition("@")
+    user, __, domain = acct.partition("@")
     return user if not domain or domain in accounts.local_domain_names() else acct
 
 

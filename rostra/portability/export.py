@@ -36,6 +36,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account, AccountDomainBlock, Block, Follow, Mute
 from rostra.federation import uris
@@ -309,7 +310,7 @@ def build_export(account: Account, path: str | Path,
         os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise ExportError(f"The export could not be written: {exc}") from exc
+        raise ExportError(_("The export could not be written: %(exc)s") % {"exc": exc}) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -27,6 +27,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
@@ -91,7 +92,7 @@ def _scan(archive: XArchive, since, until) -> _Scan:
             report.owner_id = str(acc.get("accountId", ""))
         break
     if not report.owner_id:
-        raise ArchiveError("data/account.js is missing or empty: whose archive is this?")
+        raise ArchiveError(_("data/account.js is missing or empty: whose archive is this?"))
     notes = {}
     for rec in archive.records("noteTweet"):
         note = rec.get("noteTweet", rec) if isinstance(rec, dict) else None

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+
 from rostra.api.scopes import PORTABILITY
 from rostra.core import net
 from rostra.federation import policy, remote
@@ -40,13 +42,14 @@ class RateLimited(TransferError):
 
 
 def origin_of(uri: str) -> str:
-    scheme, _, rest = uri.partition("://")
+    scheme, __, rest = uri.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}" if rest else ""
 
 
 def _on_source(url: str, actor_uri: str, what: str) -> str:
     if not (isinstance(url, str) and remote.same_origin(url, actor_uri)):
-        raise TransferError(f"The old server's {what} is not on its own server.")
+        raise TransferError(_("The old server's %(what)s is not on its own server.")
+            % {"what": what})
     return url
 
 
@@ -58,24 +61,26 @@ def _answer(response: net.Response, url: str) -> dict:
             delay = 60
         raise RateLimited(f"{url} asks us to slow down.", max(1, min(delay, 3600)))
     if 300 <= response.status < 400:
-        raise TransferError(f"{url} redirected; the grant is not sent elsewhere.")
+        raise TransferError(_("%(url)s redirected; the grant is not sent elsewhere.")
+            % {"url": url})
     if response.status in (401, 403):
-        raise TransferError("The old server refused the grant: authorize the transfer again.")
+        raise TransferError(_("The old server refused the grant: authorize the transfer again."))
     if not response.ok:
-        raise TransferError(f"{url} answered HTTP {response.status}.")
+        raise TransferError(_("%(url)s answered HTTP %(status)s.")
+            % {"url": url, "status": response.status})
     try:
         document = response.json()
     except net.NetError as exc:
         raise TransferError(str(exc)) from exc
     if not isinstance(document, dict):
-        raise TransferError(f"{url} did not answer with a JSON object.")
+        raise TransferError(_("%(url)s did not answer with a JSON object.") % {"url": url})
     return document
 
 
 def get_json(url: str, token: str = "") -> dict:
     """GET an ActivityStreams document (with the grant when ``token``)."""
     if policy.is_refused(policy.host_of(url)):
-        raise TransferError(f"{policy.host_of(url)} is blocked here.")
+        raise TransferError(_("%(host)s is blocked here.") % {"host": policy.host_of(url)})
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         response = net.fetch(url, headers=headers, follow_redirects=not token,
@@ -87,7 +92,7 @@ def get_json(url: str, token: str = "") -> dict:
 
 def _post(url: str, body: bytes, content_type: str, token: str = "") -> tuple[int, dict]:
     if policy.is_refused(policy.host_of(url)):
-        raise TransferError(f"{policy.host_of(url)} is blocked here.")
+        raise TransferError(_("%(host)s is blocked here.") % {"host": policy.host_of(url)})
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         response = net.post(url, body, content_type=content_type, accept="application/json",
@@ -112,7 +117,7 @@ def discover(actor_uri: str) -> dict:
     collection, authorize and token endpoints. Raises ``TransferError``."""
     document = get_json(actor_uri)
     if document.get("id") != actor_uri:
-        raise TransferError("The old account's document names another actor.")
+        raise TransferError(_("The old account's document names another actor."))
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     origin = origin_of(actor_uri)
     authorize = (document.get("accountPortabilityOauth")
@@ -136,7 +141,8 @@ def register_client(origin: str, redirect_uri: str, name: str, website: str) -> 
         "website": website})
     if status != 200 or not body.get("client_id") or not body.get("client_secret"):
         error = body.get("error") or f"HTTP {status}"
-        raise TransferError(f"The old server does not let us register for a transfer ({error}).")
+        raise TransferError(_("The old server does not let us register for a transfer "
+          "(%(error)s).") % {"error": error})
     return str(body["client_id"]), str(body["client_secret"])
 
 
@@ -155,10 +161,10 @@ def exchange_code(source: dict, client_id: str, secret: str, code: str,
         "client_id": client_id, "client_secret": secret})
     token = body.get("access_token")
     if status != 200 or not token:
-        raise TransferError("The old server did not grant access: "
-                            f"{body.get('error_description') or body.get('error') or status}.")
+        raise TransferError(_("The old server did not grant access: %(reason)s.")
+            % {"reason": body.get("error_description") or body.get("error") or status})
     if PORTABILITY not in str(body.get("scope", PORTABILITY)).split():
-        raise TransferError("The old server granted less than a transfer needs.")
+        raise TransferError(_("The old server granted less than a transfer needs."))
     return str(token)
 
 

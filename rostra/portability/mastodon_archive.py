@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from rostra.portability.archive_files import (
     MAX_TOTAL_BYTES,
     ArchiveError,
@@ -65,11 +67,11 @@ class MastodonArchive:
             if name == "outbox.json" or name.endswith("/outbox.json"):
                 root = name[: -len("outbox.json")]
                 if root + "actor.json" not in self._archive.names:
-                    raise ArchiveError("actor.json is missing: whose archive is this? Upload "
-                                       "the archive exactly as Mastodon sent it.")
+                    raise ArchiveError(_("actor.json is missing: whose archive is this? Upload "
+                      "the archive exactly as Mastodon sent it."))
                 return root
-        raise ArchiveError("No Mastodon data found: the archive has no outbox.json. Upload "
-                           "the archive exactly as Mastodon sent it.")
+        raise ArchiveError(_("No Mastodon data found: the archive has no outbox.json. Upload the "
+          "archive exactly as Mastodon sent it."))
 
     def has(self, name: str) -> bool:
         return self._root + name in self._archive.names
@@ -77,7 +79,7 @@ class MastodonArchive:
     def actor(self) -> dict:
         value = self._archive.read_json(self._root + "actor.json", MAX_SMALL_JSON)
         if not isinstance(value, dict) or not isinstance(value.get("id"), str):
-            raise ArchiveError("actor.json has the wrong shape (expected a Person with an id).")
+            raise ArchiveError(_("actor.json has the wrong shape (expected a Person with an id)."))
         return value
 
     def outbox(self) -> Iterator[dict]:
@@ -97,13 +99,14 @@ class MastodonArchive:
         value = self._archive.read_json(self._root + name, MAX_SMALL_JSON)
         items = value.get("orderedItems") if isinstance(value, dict) else None
         if not isinstance(items, list):
-            raise ArchiveError(f"{name} has the wrong shape (expected an OrderedCollection).")
+            raise ArchiveError(_("%(name)s has the wrong shape (expected an OrderedCollection).")
+                % {"name": name})
         uris = []
         for item in items:
             uri = item.get("id") if isinstance(item, dict) else item
             if not isinstance(uri, str) or not uri.startswith(("https://", "http://")):
-                raise ArchiveError(f"{name} has the wrong shape: {str(item)[:80]!r} is not "
-                                   "a post URI.")
+                raise ArchiveError(_("%(name)s has the wrong shape: %(item)s is not a post URI.")
+                    % {"name": name, "item": repr(str(item)[:80])})
             uris.append(uri)
         return uris
 

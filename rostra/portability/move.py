@@ -30,6 +30,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from rostra.accounts import events
 from rostra.accounts import services as accounts
@@ -61,7 +63,7 @@ def resolve(reference: str, *, refresh: bool = False) -> Account:
 
     reference = (reference or "").strip()
     if not reference:
-        raise MoveError("Enter the handle of the account, like @name@example.org.", "acct")
+        raise MoveError(_("Enter the handle of the account, like @name@example.org."), "acct")
     try:
         if reference.startswith(("https://", "http://")):
             account = remote.fetch_actor(reference, refresh=refresh)
@@ -70,9 +72,10 @@ def resolve(reference: str, *, refresh: bool = False) -> Account:
             if refresh and not account.local:
                 account = remote.fetch_actor(account.uri, refresh=True)
     except remote.RemoteError as exc:
-        raise MoveError(f"Could not find {reference}: {exc}", "acct") from exc
+        raise MoveError(_("Could not find %(reference)s: %(exc)s")
+            % {"reference": reference, "exc": exc}, "acct") from exc
     if account.suspended_at:
-        raise MoveError(f"{reference} is suspended.", "acct")
+        raise MoveError(_("%(reference)s is suspended.") % {"reference": reference}, "acct")
     return account
 
 
@@ -97,16 +100,17 @@ def add_alias(account: Account, reference: str) -> Account:
     """Name the account ``reference`` as another of ``account``'s own, so it may move
     here. Returns the aliased account. Idempotent."""
     if not account.local:
-        raise MoveError("Only local accounts have aliases here.")
+        raise MoveError(_("Only local accounts have aliases here."))
     other = resolve(reference)
     if other.pk == account.pk:
-        raise MoveError("An account cannot be an alias of itself.", "acct")
+        raise MoveError(_("An account cannot be an alias of itself."), "acct")
     uri = actor_id(other)
     aliases = list(account.also_known_as or [])
     if uri in aliases:
         return other
     if len(aliases) >= MAX_ALIASES:
-        raise MoveError(f"Up to {MAX_ALIASES} aliases; remove one first.", "acct")
+        raise MoveError(_("Up to %(max_aliases)s aliases; remove one first.")
+            % {"max_aliases": MAX_ALIASES}, "acct")
     _save_aliases(account, [*aliases, uri])
     return other
 
@@ -119,7 +123,8 @@ def remove_alias(account: Account, reference: str) -> None:
     if uri not in aliases:
         uri = actor_id(resolve(reference))
         if uri not in aliases:
-            raise MoveError(f"{reference} is not one of your aliases.", "acct")
+            raise MoveError(_("%(reference)s is not one of your aliases.")
+                % {"reference": reference}, "acct")
     _save_aliases(account, [a for a in aliases if a != uri])
 
 
@@ -137,21 +142,21 @@ def move_account(account: Account, reference: str) -> Account:
     """Move local ``account``'s followers to the account ``reference`` names, which must
     list ``account`` as an alias. Returns the target. Raises ``MoveError``."""
     if not account.local or account.suspended_at or account.deleted_at:
-        raise MoveError("This account cannot move.")
+        raise MoveError(_("This account cannot move."))
     allowed = next_move_allowed(account)
     if allowed is not None:
-        raise MoveError(f"You moved recently; you can move again from "
-                        f"{allowed:%d %B %Y}.", "acct")
+        raise MoveError(_("You moved recently; you can move again from %(allowed)s.")
+            % {"allowed": date_format(allowed, "d F Y")}, "acct")
     target = resolve(reference, refresh=True)
     if target.pk == account.pk:
-        raise MoveError("You cannot move to this same account.", "acct")
+        raise MoveError(_("You cannot move to this same account."), "acct")
     if account.moved_to_id == target.pk:
-        raise MoveError(f"You have already moved to @{target.acct}.", "acct")
+        raise MoveError(_("You have already moved to @%(acct)s.") % {"acct": target.acct}, "acct")
     if actor_id(account) not in aliases_of(target):
         raise MoveError(
-            f"@{target.acct} does not name this account as an alias yet. On that account, "
-            f"add @{account.acct} as an alias (\"moving from a different account\"), "
-            "then try again.", "acct")
+            _('@%(target)s does not name this account as an alias yet. On that account, '
+              'add @%(acct)s as an alias ("moving from a different account"), then try again.')
+            % {"target": target.acct, "acct": account.acct}, "acct")
     with transaction.atomic():
         now = timezone.now()
         Account.objects.filter(pk=account.pk).update(moved_to=target, moved_at=now)
@@ -166,7 +171,7 @@ def cancel_move(account: Account) -> None:
     """Undo the redirect of a moved local account (its followers stay where they
     went; the cooldown still counts from the move)."""
     if not account.moved_to_id:
-        raise MoveError("This account has not moved.")
+        raise MoveError(_("This account has not moved."))
     Account.objects.filter(pk=account.pk).update(moved_to=None)
     account.moved_to = None
     transaction.on_commit(lambda: events.profile_updated.send(Account, account=account))
@@ -179,11 +184,11 @@ def accept_move(origin: Account, target: Account) -> int:
     re-fetched): check the alias, record the move, move our users' follows. Returns
     how many followers moved. Raises ``MoveError``."""
     if origin.local:
-        raise MoveError("A local account moves through its settings.")
+        raise MoveError(_("A local account moves through its settings."))
     if target.pk == origin.pk or target.suspended_at:
-        raise MoveError("The move has no usable target.")
+        raise MoveError(_("The move has no usable target."))
     if actor_id(origin) not in aliases_of(target):
-        raise MoveError("The target does not name the actor as an alias.")
+        raise MoveError(_("The target does not name the actor as an alias."))
     with transaction.atomic():
         accounts.record_move(origin, target)
         transaction.on_commit(

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.core import net
 from rostra.federation import remote, uris
@@ -93,10 +94,11 @@ def _old_actor(account, given: str) -> str:
         try:
             given = remote.resolve_handle(given).uri if given else ""
         except remote.RemoteError as exc:
-            raise TransferError(f"That account could not be found: {exc}") from exc
+            raise TransferError(_("That account could not be found: %(exc)s")
+                                % {"exc": exc}) from exc
     if not given or given not in aliases:
-        raise TransferError("First add your old account as an alias of this one "
-                            "(Settings → Account), then bring its posts over.")
+        raise TransferError(_("First add your old account as an alias of this one (Settings → "
+          "Account), then bring its posts over."))
     return given
 
 
@@ -121,7 +123,7 @@ def finish_authorization(user, state: str, code: str, actor: str = "",
     job = ImportJob.objects.filter(user=user, source=SOURCE, options__state=state or "-",
                                    options__stage="authorizing").first()
     if job is None:
-        raise TransferError("This authorization does not match a transfer you started.")
+        raise TransferError(_("This authorization does not match a transfer you started."))
     options = dict(job.options)
     if error or not code:
         _fail(job, "The old server did not authorize the transfer "
@@ -173,7 +175,7 @@ def _pages(options: dict, token: str):
         if not isinstance(page, dict):
             return
         items = page.get("orderedItems") or page.get("items") or []
-        yield from (i for i in items if isinstance(i, dict))
+        yield from (i for i in items if isinstance(i, dict)) if isinstance(items, list) else ()
         page = page.get("next")
         if not page:
             return

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rostra.portability import csv_imports
 from rostra.portability.archive_files import CHUNK, DAMAGE, ArchiveError
@@ -118,62 +119,63 @@ def check(archive) -> dict | None:
     if archive.root + MANIFEST not in archive.names():
         return None
     if not archive.is_zip:
-        raise ArchiveError("A Rostra export is a .zip: upload the zip exactly as it was "
-                           "downloaded, not re-packed.")
+        raise ArchiveError(_("A Rostra export is a .zip: upload the zip exactly as it was "
+          "downloaded, not re-packed."))
     manifest = archive.read_json(MANIFEST, MAX_MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise ArchiveError(f"This is not a Rostra export: its manifest.json names the format "
-                           f"{str(found)[:60]!r}, not {FORMAT!r}.")
+        raise ArchiveError(_("This is not a Rostra export: its manifest.json names the format "
+          "%(found)s, not %(format)s.") % {"found": repr(str(found)[:60]), "format": repr(FORMAT)})
     version = manifest.get("version")
     if not isinstance(version, int) or version < 1:
-        raise ArchiveError("The export's manifest.json has no valid version.")
+        raise ArchiveError(_("The export's manifest.json has no valid version."))
     if version > VERSION:
-        raise ArchiveError(f"This export was made by a newer Rostra (format version {version}; "
-                           f"this server reads up to {VERSION}). Update this server first.")
+        raise ArchiveError(_("This export was made by a newer Rostra (format version "
+          "%(version)s; this server reads up to %(version2)s). Update this server first.")
+            % {"version": version, "version2": VERSION})
     files = manifest.get("files")
     if not isinstance(files, list) or not all(
             isinstance(f, dict) and isinstance(f.get("path"), str)
             and isinstance(f.get("size"), int) and isinstance(f.get("sha256"), str)
             for f in files):
-        raise ArchiveError("The export's manifest.json has the wrong shape (expected a list "
-                           "of files with path, size and sha256).")
+        raise ArchiveError(_("The export's manifest.json has the wrong shape (expected a list of "
+          "files with path, size and sha256)."))
     listed = {f["path"] for f in files}
     present = {n[len(archive.root):] for n in archive.names() if n.startswith(archive.root)}
     present |= {n for n in archive.names() if not n.startswith(archive.root)}
     extra = sorted(present - listed - {MANIFEST})
     if extra:
-        raise ArchiveError(f"The export holds a file its manifest does not list ({extra[0]}): "
-                           "it was changed after it was made. Nothing was imported.")
+        raise ArchiveError(_("The export holds a file its manifest does not list (%(extra)s): it "
+          "was changed after it was made. Nothing was imported.") % {"extra": extra[0]})
     for entry in files:
         _check_file(archive, entry, present)
     actor = archive.actor()
     if manifest.get("account") != actor.get("id"):
-        raise ArchiveError("The export's actor.json is not the account its manifest names: "
-                           "the files come from different exports. Nothing was imported.")
+        raise ArchiveError(_("The export's actor.json is not the account its manifest names: the "
+          "files come from different exports. Nothing was imported."))
     return manifest
 
 
 def _check_file(archive, entry: dict, present: set[str]) -> None:
     name = entry["path"]
     if name not in present:
-        raise ArchiveError(f"The export is incomplete: {name} is missing. Download it again; "
-                           "nothing was imported.")
+        raise ArchiveError(_("The export is incomplete: %(name)s is missing. Download it again; "
+          "nothing was imported.") % {"name": name})
     if archive.size(name) != entry["size"]:
-        raise ArchiveError(f"{name} is {archive.size(name)} bytes, but the manifest says "
-                           f"{entry['size']}: the export was damaged or changed after it was "
-                           "made. Nothing was imported.")
+        raise ArchiveError(_("%(name)s is %(size)s bytes, but the manifest says %(entry)s: the "
+          "export was damaged or changed after it was made. Nothing was imported.")
+            % {"name": name, "size": archive.size(name), "entry": entry['size']})
     digest = hashlib.sha256()
     try:
         with archive.open_binary(name) as stream:
             while chunk := stream.read(CHUNK):
                 digest.update(chunk)
     except DAMAGE as exc:
-        raise ArchiveError(f"The export is damaged: {name} cannot be read ({exc}). "
-                           "Nothing was imported.") from exc
+        raise ArchiveError(_("The export is damaged: %(name)s cannot be read (%(exc)s). Nothing "
+          "was imported.") % {"name": name, "exc": exc}) from exc
     if digest.hexdigest() != entry["sha256"].lower():
-        raise ArchiveError(f"{name} was changed after the export was made (its SHA-256 does "
-                           "not match the manifest). Nothing was imported.")
+        raise ArchiveError(_("%(name)s was changed after the export was made (its SHA-256 does "
+          "not match the manifest). Nothing was imported.") % {"name": name})
 
 
 def relations(archive) -> dict[str, list[list]]:
@@ -187,7 +189,7 @@ def relations(archive) -> dict[str, list[list]]:
         try:
             rows = csv_imports.parse(kind, data, allow_empty=True)
         except csv_imports.CsvImportError as exc:
-            raise ArchiveError(f"{name}: {exc}") from exc
+            raise ArchiveError(_("%(name)s: %(exc)s") % {"name": name, "exc": exc}) from exc
         if rows:
             found[kind] = rows
     return found

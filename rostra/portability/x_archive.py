@@ -21,6 +21,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from rostra.portability.archive_files import (
     MAX_TOTAL_BYTES,
     ArchiveError,
@@ -87,8 +89,8 @@ class XArchive:
                 if name == marker or name.endswith("/" + marker):
                     return name[: -len(marker)]
         raise ArchiveError(
-            "No X data found: the archive has no data/manifest.js, data/tweets.js "
-            "or data/account.js. Upload the zip exactly as X sent it."
+            _("No X data found: the archive has no data/manifest.js, data/tweets.js or "
+              "data/account.js. Upload the zip exactly as X sent it.")
         )
 
     def _read_manifest(self) -> dict:
@@ -97,7 +99,8 @@ class XArchive:
             return {}
         value = _parse_single(self._open_text(name), name)
         if not isinstance(value, dict):
-            raise ArchiveError(f"{name} has the wrong shape (expected an object).")
+            raise ArchiveError(_("%(name)s has the wrong shape (expected an object).")
+                % {"name": name})
         return value
 
     def files(self, kind: str) -> list[str]:
@@ -164,14 +167,17 @@ def _parse_single(stream: io.TextIOBase, name: str):
     try:
         text = stream.read(8 * 1024 * 1024)
     except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, EOFError) as exc:
-        raise ArchiveError(f"The archive is damaged: {name} cannot be read ({exc}).") from exc
+        raise ArchiveError(_("The archive is damaged: %(name)s cannot be read (%(exc)s).")
+            % {"name": name, "exc": exc}) from exc
     match = _HEADER_RE.match(text)
     if not match:
-        raise ArchiveError(f"{name} is not an X data file (no 'window.YTD… =' header).")
+        raise ArchiveError(_("%(name)s is not an X data file (no 'window.YTD… =' header).")
+            % {"name": name})
     try:
         return json.loads(text[match.end():].strip().rstrip(";"))
     except json.JSONDecodeError as exc:
-        raise ArchiveError(f"{name} is not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
+        raise ArchiveError(_("%(name)s is not valid JSON (%(msg)s, line %(lineno)s).")
+            % {"name": name, "msg": exc.msg, "lineno": exc.lineno}) from exc
 
 
 def _stream_array(stream: io.TextIOBase, name: str) -> Iterator[dict]:

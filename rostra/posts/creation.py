@@ -25,6 +25,7 @@ from rostra.accounts.services import account_finder
 from rostra.core import text as text_mod
 from rostra.core.ids import make_id
 from rostra.posts import search
+from rostra.posts.language import detect as detect_language
 from rostra.posts.models import Mention, Poll, Post, PostTag, Tag
 
 
@@ -85,11 +86,16 @@ def _post(author: Account, d: Draft, parent: Post | None) -> Post:
     return Post(
         id=make_id(d.published), account=author, text=d.text, content=d.content,
         spoiler_text=d.spoiler_text, sensitive=d.sensitive, visibility=d.visibility,
-        language=d.language[:16], in_reply_to=parent,
+        language=(d.language or _guess_language(d))[:16], in_reply_to=parent,
         in_reply_to_account=parent.account if parent else None,
         thread_root=(parent.thread_root or parent) if parent else None,
         published=d.published, source=d.source, quiet=d.quiet, uri=d.uri,
         origin_url=d.origin_url, held=d.held)
+
+
+def _guess_language(d: Draft) -> str:
+    """The author (or their server, or their archive) did not say: guess it."""
+    return detect_language(d.text or (text_mod.plain_text(d.content) if d.content else ""))
 
 
 def _insert_mentions(posts: list[Post], drafts: Sequence[Draft], find) -> None:

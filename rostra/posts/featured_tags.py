@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
 from rostra.core import text as text_mod
@@ -21,7 +22,7 @@ def _tag_name(name: str) -> str:
     name = (name or "").strip().lstrip("#")
     found = text_mod.extract_hashtags("#" + name)
     if not found or found[0] != name or len(name.lower()) > 200:
-        raise PostError("Name is not a valid hashtag.", "name")
+        raise PostError(_("Name is not a valid hashtag."), "name")
     return name
 
 
@@ -30,17 +31,18 @@ def feature_tag(account: Account, name: str) -> FeaturedTag:
     invalid name, one already featured, or more than ``MAX_FEATURED``."""
     name = _tag_name(name)
     if FeaturedTag.objects.filter(account=account).count() >= MAX_FEATURED:
-        raise PostError(f"You can feature at most {MAX_FEATURED} hashtags.", "name")
-    tag, _ = Tag.objects.get_or_create(name=name.lower(), defaults={"display_name": name})
+        raise PostError(_("You can feature at most %(max_featured)s hashtags.")
+            % {"max_featured": MAX_FEATURED}, "name")
+    tag, __ = Tag.objects.get_or_create(name=name.lower(), defaults={"display_name": name})
     try:
         with transaction.atomic():
             return FeaturedTag.objects.create(account=account, tag=tag)
     except IntegrityError:
-        raise PostError("This hashtag is featured already.", "name") from None
+        raise PostError(_("This hashtag is featured already."), "name") from None
 
 
 def unfeature_tag(account: Account, featured_id: int) -> bool:
-    deleted, _ = FeaturedTag.objects.filter(account=account, pk=featured_id).delete()
+    deleted, __ = FeaturedTag.objects.filter(account=account, pk=featured_id).delete()
     return bool(deleted)
 
 

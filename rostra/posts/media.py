@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
 from rostra.core import gifv, video
@@ -51,11 +52,13 @@ def _read_limited(upload) -> bytes:
         size = getattr(upload, "size", None)
         if size is not None and size > limit:
             raise PostError(
-                f"The file is larger than the {human_size(limit)} limit.", "media"
+                _("The file is larger than the %(limit)s limit.")
+                % {"limit": human_size(limit)}, "media"
             )
         data = upload.read(limit + 1)
     if len(data) > limit:
-        raise PostError(f"The file is larger than the {human_size(limit)} limit.", "media")
+        raise PostError(_("The file is larger than the %(limit)s limit.")
+            % {"limit": human_size(limit)}, "media")
     return data
 
 
@@ -64,7 +67,7 @@ def _clean_focus(focus: tuple[float, float] | None) -> tuple[float, float]:
         return 0.0, 0.0
     x, y = focus
     if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
-        raise PostError("The focal point must lie between -1 and 1 on both axes.", "focus")
+        raise PostError(_("The focal point must lie between -1 and 1 on both axes."), "focus")
     return float(x), float(y)
 
 
@@ -113,7 +116,8 @@ def upload_media(
     evidence of where it came from). ``ai_generated``: the author's own label.
     """
     if len(description) > MAX_DESCRIPTION:
-        raise PostError(f"Alt text is limited to {MAX_DESCRIPTION} characters.", "description")
+        raise PostError(_("Alt text is limited to %(max_description)s characters.")
+            % {"max_description": MAX_DESCRIPTION}, "description")
     focus_x, focus_y = _clean_focus(focus)
     data = _read_limited(upload)
     media = Media(account=account, description=description.strip(),
@@ -233,11 +237,12 @@ def update_media(
     ``ai_generated`` True labels the media, False withdraws the author's label
     (one its file declares, C2PA or IPTC, or its server gave, stays)."""
     if media.account_id != account.pk:
-        raise PostError("This media file is not yours.", "media")
+        raise PostError(_("This media file is not yours."), "media")
     if description is not None:
         if len(description) > MAX_DESCRIPTION:
             raise PostError(
-                f"Alt text is limited to {MAX_DESCRIPTION} characters.", "description"
+                _("Alt text is limited to %(max_description)s characters.")
+                    % {"max_description": MAX_DESCRIPTION}, "description"
             )
         media.description = description.strip()
     if focus is not None:

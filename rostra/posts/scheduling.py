@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
 from rostra.posts import services
@@ -30,7 +31,7 @@ MAX_PENDING = 300  # per account, as Mastodon
 
 def _check_time(scheduled_at: datetime) -> None:
     if scheduled_at < timezone.now() + MIN_DELAY:
-        raise PostError("The scheduled date must be at least 5 minutes in the future.",
+        raise PostError(_("The scheduled date must be at least 5 minutes in the future."),
                         "scheduled_at")
 
 
@@ -59,18 +60,19 @@ def schedule_post(author: Account, text: str, *, scheduled_at: datetime,
     media = list(media)
     _check_time(scheduled_at)
     if author.suspended_at:
-        raise PostError("This account is suspended.")
+        raise PostError(_("This account is suspended."))
     services._validate(text, spoiler_text, media, poll)
     visibility = services.visibility_for(author, visibility)
     if in_reply_to is not None and (not can_see(author, in_reply_to) or in_reply_to.reblog_of_id):
         raise NotVisible()
     for item in media:
         if item.account_id != author.pk:
-            raise PostError("You can only attach your own uploads.", "media")
+            raise PostError(_("You can only attach your own uploads."), "media")
         if item.post_id is not None or item.scheduled_post_id is not None:
-            raise PostError("This image is already attached to another post.", "media")
+            raise PostError(_("This image is already attached to another post."), "media")
     if ScheduledPost.objects.filter(account=author).count() >= MAX_PENDING:
-        raise PostError(f"You can have up to {MAX_PENDING} scheduled posts.", "scheduled_at")
+        raise PostError(_("You can have up to %(max_pending)s scheduled posts.")
+            % {"max_pending": MAX_PENDING}, "scheduled_at")
     params = {
         "text": text, "visibility": visibility, "spoiler_text": spoiler_text,
         "sensitive": bool(sensitive or spoiler_text), "language": language[:16],
@@ -87,7 +89,7 @@ def schedule_post(author: Account, text: str, *, scheduled_at: datetime,
 
 def reschedule(author: Account, scheduled: ScheduledPost, scheduled_at: datetime) -> ScheduledPost:
     if scheduled.account_id != author.pk:
-        raise PostError("You can only change your own scheduled posts.")
+        raise PostError(_("You can only change your own scheduled posts."))
     _check_time(scheduled_at)
     scheduled.scheduled_at = scheduled_at
     scheduled.save(update_fields=["scheduled_at"])
@@ -98,7 +100,7 @@ def reschedule(author: Account, scheduled: ScheduledPost, scheduled_at: datetime
 def cancel(author: Account, scheduled: ScheduledPost) -> None:
     """Drop a scheduled post; its media are free again (and kept)."""
     if scheduled.account_id != author.pk:
-        raise PostError("You can only cancel your own scheduled posts.")
+        raise PostError(_("You can only cancel your own scheduled posts."))
     with transaction.atomic():
         Media.objects.filter(scheduled_post=scheduled).update(scheduled_post=None)
         scheduled.delete()

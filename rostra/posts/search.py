@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
 from rostra.accounts.models import Account
+from rostra.core import replica
 
 FTS_TABLE = "posts_post_fts"
 PG_VECTOR = "to_tsvector('simple', coalesce(text, '') || ' ' || coalesce(spoiler_text, ''))"
@@ -86,12 +87,13 @@ def search_posts(query: str, viewer: Account | None) -> QuerySet:
         if not fts:
             return base.none()
         matches = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts])
-        return base.filter(id__in=matches).order_by("-id")
+        return replica.pinned(base.filter(id__in=matches).order_by("-id"))
     matches = RawSQL(
         f"SELECT id FROM posts_post WHERE {PG_VECTOR} @@ websearch_to_tsquery('simple', %s)",
         [query],
     )
-    return base.filter(id__in=matches).order_by("-id")
+    # Full-text search is heavy and tolerates a moment's lag: the read replica's work.
+    return replica.pinned(base.filter(id__in=matches).order_by("-id"))
 
 
 def create_index_sql(vendor: str) -> list[str]:

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rostra.accounts.models import Account
 from rostra.accounts.services import (
@@ -82,32 +84,36 @@ def _validate(
     length = count_characters(raw) + len(spoiler_text)
     if length > limit:
         raise PostError(
-            f"The post is {length} characters long; the limit is {limit}.", "text"
+            _("The post is %(length)s characters long; the limit is %(limit)s.")
+                % {"length": length, "limit": limit}, "text"
         )
     if not raw.strip() and not media and not poll:
-        raise PostError("Write something or attach an image.", "text")
+        raise PostError(_("Write something or attach an image."), "text")
     if len(media) > settings.ROSTRA_MEDIA_MAX_ATTACHMENTS:
         raise PostError(
-            f"Up to {settings.ROSTRA_MEDIA_MAX_ATTACHMENTS} images per post.", "media"
+            _("Up to %(media_max_attachments)s images per post.")
+                % {"media_max_attachments": settings.ROSTRA_MEDIA_MAX_ATTACHMENTS}, "media"
         )
     if len(media) > 1 and any(m.kind != Media.Kind.IMAGE for m in media):
-        raise PostError("A video or animated GIF goes alone: one per post, without images.",
+        raise PostError(_("A video or animated GIF goes alone: one per post, without images."),
                         "media")
     if poll is not None:
         if media:
-            raise PostError("A post cannot have both images and a poll.", "poll")
+            raise PostError(_("A post cannot have both images and a poll."), "poll")
         options = [o.strip() for o in poll.options]
         if not 2 <= len(options) <= settings.ROSTRA_POLL_MAX_OPTIONS or not all(options):
             raise PostError(
-                f"A poll needs 2 to {settings.ROSTRA_POLL_MAX_OPTIONS} non-empty options.",
+                _("A poll needs 2 to %(poll_max_options)s non-empty options.")
+                    % {"poll_max_options": settings.ROSTRA_POLL_MAX_OPTIONS},
                 "poll",
             )
         if len({o.lower() for o in options}) != len(options):
-            raise PostError("Poll options must differ.", "poll")
+            raise PostError(_("Poll options must differ."), "poll")
         if any(len(o) > POLL_OPTION_MAX for o in options):
-            raise PostError(f"Poll options are limited to {POLL_OPTION_MAX} characters.", "poll")
+            raise PostError(_("Poll options are limited to %(poll_option_max)s characters.")
+                % {"poll_option_max": POLL_OPTION_MAX}, "poll")
         if not POLL_MIN_DURATION <= poll.expires_in <= POLL_MAX_DURATION:
-            raise PostError("A poll lasts between 5 minutes and 30 days.", "poll")
+            raise PostError(_("A poll lasts between 5 minutes and 30 days."), "poll")
 
 
 def _sync_mentions(post: Post, raw: str) -> list[Account]:
@@ -126,7 +132,7 @@ def _sync_mentions(post: Post, raw: str) -> list[Account]:
 def _sync_tags(post: Post, raw: str) -> None:
     PostTag.objects.filter(post=post).delete()
     for name in text_mod.extract_hashtags(raw):
-        tag, _ = Tag.objects.get_or_create(name=name.lower(), defaults={"display_name": name})
+        tag, __ = Tag.objects.get_or_create(name=name.lower(), defaults={"display_name": name})
         PostTag.objects.get_or_create(post=post, tag=tag)
 
 
@@ -141,7 +147,7 @@ def _set_mentions(post: Post, accounts: Sequence[Account]) -> None:
 def _set_tags(post: Post, names: Sequence[str]) -> None:
     PostTag.objects.filter(post=post).delete()
     for name in dict.fromkeys(n for n in names if n):
-        tag, _ = Tag.objects.get_or_create(name=name.lower()[:200],
+        tag, __ = Tag.objects.get_or_create(name=name.lower()[:200],
                                            defaults={"display_name": name[:200]})
         PostTag.objects.get_or_create(post=post, tag=tag)
 
@@ -149,11 +155,11 @@ def _set_tags(post: Post, names: Sequence[str]) -> None:
 def _check_media(author: Account, media: Sequence[Media]) -> None:
     for item in media:
         if item.account_id != author.pk:
-            raise PostError("You can only attach your own uploads.", "media")
+            raise PostError(_("You can only attach your own uploads."), "media")
         if item.post_id is not None:
-            raise PostError("This image is already attached to another post.", "media")
+            raise PostError(_("This image is already attached to another post."), "media")
         if item.scheduled_post_id is not None:
-            raise PostError("This image is reserved for a scheduled post.", "media")
+            raise PostError(_("This image is reserved for a scheduled post."), "media")
 
 
 def _claim_media(author: Account, media: Sequence[Media], post: Post) -> None:
@@ -228,10 +234,10 @@ def create_posts(author: Account, batch: Sequence[NewPost], *,
     each after commit. Raises ``PostError`` for a suspended author, or a local one
     that moved away (``portability.move``)."""
     if author.suspended_at:
-        raise PostError("This account is suspended.")
+        raise PostError(_("This account is suspended."))
     if author.local and author.moved_to_id:
-        raise PostError("This account has moved; cancel the redirect in Settings → "
-                        "Account migration to post from it again.")
+        raise PostError(_("This account has moved; cancel the redirect in Settings → Account "
+          "migration to post from it again."))
     drafts: dict[int, Draft] = {}
     outcome: list[Draft | PostError] = []
     find = account_finder()
@@ -247,8 +253,8 @@ def create_posts(author: Account, batch: Sequence[NewPost], *,
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                posts = insert_posts(author, [d for _, d in ready], find) if ready else []
-                for (item, _), post in zip(ready, posts, strict=True):
+                posts = insert_posts(author, [d for __, d in ready], find) if ready else []
+                for (item, __), post in zip(ready, posts, strict=True):
                     _claim_media(author, item.media, post)
                     if application:
                         _record_application(post, application)
@@ -257,8 +263,8 @@ def create_posts(author: Account, batch: Sequence[NewPost], *,
             # Two posts got the same time-sortable id: draw new ones.
             continue
     else:
-        raise PostError("The post could not be saved; please try again.")
-    made = {id(draft): post for (_, draft), post in zip(ready, posts, strict=True)}
+        raise PostError(_("The post could not be saved; please try again."))
+    made = {id(draft): post for (__, draft), post in zip(ready, posts, strict=True)}
 
     def after() -> None:
         for post in posts:
@@ -275,7 +281,7 @@ def visibility_for(author: Account, visibility: str | None) -> str:
         user = getattr(author, "user", None)
         visibility = user.default_visibility if user else Visibility.PUBLIC
     if visibility not in Visibility.values:
-        raise PostError("Choose public, unlisted, followers only or mentioned people only.",
+        raise PostError(_("Choose public, unlisted, followers only or mentioned people only."),
                         "visibility")
     return visibility
 
@@ -296,7 +302,7 @@ def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Dr
     if isinstance(item.in_reply_to, NewPost):
         parent = drafts.get(id(item.in_reply_to))
         if parent is None:
-            raise PostError("The post it replies to could not be created.", "in_reply_to")
+            raise PostError(_("The post it replies to could not be created."), "in_reply_to")
     elif item.in_reply_to is not None:
         parent = item.in_reply_to
         if parent.reblog_of_id:
@@ -305,7 +311,7 @@ def _draft(author: Account, item: NewPost, drafts: dict[int, Draft], find) -> Dr
             if not can_see(author, parent):
                 raise NotVisible()
             if is_blocked_between(author, parent.account):
-                raise PostError("You cannot reply to this account.", "in_reply_to")
+                raise PostError(_("You cannot reply to this account."), "in_reply_to")
             if parent.interactions_restricted:
                 raise PostError(RESTRICTED, "in_reply_to")
     draft = Draft(
@@ -367,7 +373,7 @@ def edit_post(
     """Change a post's text, content warning or alt texts, keeping every earlier
     version in its history. Only the author may edit."""
     if post.account_id != editor.pk or post.reblog_of_id:
-        raise PostError("You can only edit your own posts.")
+        raise PostError(_("You can only edit your own posts."))
     # NUL cannot be stored in PostgreSQL text; it never means anything in a post.
     text = (text or "").replace("\r\n", "\n").replace("\x00", "")
     spoiler_text = (spoiler_text or "").replace("\x00", "").strip()
@@ -375,7 +381,7 @@ def edit_post(
     poll = Poll.objects.filter(post=post).first()
     _validate(text, spoiler_text, attached, None)
     if poll is None and not text.strip() and not attached:
-        raise PostError("Write something or attach an image.", "text")
+        raise PostError(_("Write something or attach an image."), "text")
     return _apply_edit(post, attached, text, render_text(text) if text.strip() else "",
                        spoiler_text, sensitive, language, media_descriptions,
                        timezone.now())
@@ -431,7 +437,7 @@ def _snapshot(post: Post, media: Sequence[Media], when: datetime) -> None:
 def delete_post(actor: Account, post: Post, *, as_moderator: bool = False) -> None:
     """Delete ``post`` (its author, or a moderator) with its boosts, likes and media."""
     if post.account_id != actor.pk and not as_moderator:
-        raise PostError("You can only delete your own posts.")
+        raise PostError(_("You can only delete your own posts."))
     post_id, author, uri = post.pk, post.account, post.uri
     if post.reblog_of_id:
         Post.objects.filter(pk=post.reblog_of_id).update(reblogs_count=F("reblogs_count") - 1)
@@ -457,7 +463,7 @@ def delete_post(actor: Account, post: Post, *, as_moderator: bool = False) -> No
     transaction.on_commit(after)
 
 
-RESTRICTED = "Moderators turned off replies, boosts and likes on this post."
+RESTRICTED = gettext_lazy("Moderators turned off replies, boosts and likes on this post.")
 HELD_PENDING, HELD_QUARANTINE = "pending", "quarantine"
 
 
@@ -472,7 +478,7 @@ def reblog(account: Account, post: Post) -> Post:
         post = post.reblog_of
     _require_visible(account, post)
     if post.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
-        raise PostError("Followers-only and direct posts cannot be boosted.")
+        raise PostError(_("Followers-only and direct posts cannot be boosted."))
     if post.interactions_restricted and post.account_id != account.pk:
         raise PostError(RESTRICTED)
     if is_blocked_between(account, post.account):
@@ -515,7 +521,7 @@ def unfavourite(account: Account, post: Post) -> None:
     if post.reblog_of_id:
         post = post.reblog_of
     with transaction.atomic():
-        deleted, _ = Favourite.objects.filter(account=account, post=post).delete()
+        deleted, __ = Favourite.objects.filter(account=account, post=post).delete()
         if deleted:
             Post.objects.filter(pk=post.pk, favourites_count__gt=0).update(
                 favourites_count=F("favourites_count") - 1
@@ -528,7 +534,7 @@ def bookmark(account: Account, post: Post) -> Bookmark:
     if post.reblog_of_id:
         post = post.reblog_of
     _require_visible(account, post)
-    obj, _ = Bookmark.objects.get_or_create(account=account, post=post)
+    obj, __ = Bookmark.objects.get_or_create(account=account, post=post)
     return obj
 
 
@@ -540,21 +546,21 @@ def unbookmark(account: Account, post: Post) -> None:
 
 def pin(account: Account, post: Post) -> Pin:
     if post.account_id != account.pk or post.reblog_of_id:
-        raise PostError("You can only pin your own posts.")
+        raise PostError(_("You can only pin your own posts."))
     if post.visibility == Visibility.DIRECT:
-        raise PostError("Direct posts cannot be pinned.")
+        raise PostError(_("Direct posts cannot be pinned."))
     existing = Pin.objects.filter(account=account, post=post).first()
     if existing:
         return existing
     if Pin.objects.filter(account=account).count() >= MAX_PINS:
-        raise PostError(f"You can pin up to {MAX_PINS} posts.")
+        raise PostError(_("You can pin up to %(max_pins)s posts.") % {"max_pins": MAX_PINS})
     pin_obj = Pin.objects.create(account=account, post=post)
     transaction.on_commit(lambda: events.post_pinned.send(Post, account=account, post=post))
     return pin_obj
 
 
 def unpin(account: Account, post: Post) -> None:
-    deleted, _ = Pin.objects.filter(account=account, post=post).delete()
+    deleted, __ = Pin.objects.filter(account=account, post=post).delete()
     if deleted:
         transaction.on_commit(
             lambda: events.post_unpinned.send(Post, account=account, post=post)
@@ -566,16 +572,16 @@ def vote(account: Account, poll: Poll, choices: Sequence[int]) -> list[PollVote]
     """Cast ``account``'s vote; one vote per person, several choices if allowed."""
     _require_visible(account, poll.post)
     if poll.expired:
-        raise PostError("This poll has ended.", "poll")
+        raise PostError(_("This poll has ended."), "poll")
     if poll.post.account_id == account.pk:
-        raise PostError("You cannot vote in your own poll.", "poll")
+        raise PostError(_("You cannot vote in your own poll."), "poll")
     choices = sorted(set(choices))
     if not choices or any(c < 0 or c >= len(poll.options) for c in choices):
-        raise PostError("Choose one of the poll's options.", "poll")
+        raise PostError(_("Choose one of the poll's options."), "poll")
     if len(choices) > 1 and not poll.multiple:
-        raise PostError("This poll takes a single choice.", "poll")
+        raise PostError(_("This poll takes a single choice."), "poll")
     if PollVote.objects.filter(poll=poll, account=account).exists():
-        raise PostError("You have already voted in this poll.", "poll")
+        raise PostError(_("You have already voted in this poll."), "poll")
     votes = [PollVote.objects.create(poll=poll, account=account, choice=c) for c in choices]
     transaction.on_commit(
         lambda: events.poll_voted.send(Poll, poll=poll, account=account, choices=choices))
@@ -591,17 +597,17 @@ def add_remote_vote(account: Account, poll: Poll, choice: int) -> PollVote | Non
         raise PostError("Only remote votes on local polls arrive this way.", "poll")
     _require_visible(account, poll.post)
     if poll.expired:
-        raise PostError("This poll has ended.", "poll")
+        raise PostError(_("This poll has ended."), "poll")
     if poll.post.account_id == account.pk:
-        raise PostError("You cannot vote in your own poll.", "poll")
+        raise PostError(_("You cannot vote in your own poll."), "poll")
     if not 0 <= choice < len(poll.options):
-        raise PostError("Choose one of the poll's options.", "poll")
+        raise PostError(_("Choose one of the poll's options."), "poll")
     earlier = set(PollVote.objects.filter(poll=poll, account=account)
                   .values_list("choice", flat=True))
     if choice in earlier:
         return None
     if earlier and not poll.multiple:
-        raise PostError("This poll takes a single choice.", "poll")
+        raise PostError(_("This poll takes a single choice."), "poll")
     return PollVote.objects.create(poll=poll, account=account, choice=choice)
 
 
@@ -679,9 +685,9 @@ def _check_remote(author: Account, content_html: str) -> None:
     if author.local:
         raise PostError("Remote posts need a remote author.")
     if author.suspended_at:
-        raise PostError("This account is suspended.")
+        raise PostError(_("This account is suspended."))
     if len(content_html) > MAX_REMOTE_CONTENT:
-        raise PostError("The post is too long to be stored.", "text")
+        raise PostError(_("The post is too long to be stored."), "text")
 
 
 def create_remote_post(
@@ -753,7 +759,7 @@ def create_remote_post(
         except IntegrityError:
             continue
     else:
-        raise PostError("The post could not be saved; please try again.")
+        raise PostError(_("The post could not be saved; please try again."))
     if post.held:
         # Nobody sees it until its media are fetched and pass the gate (remote_media).
         from rostra.posts.tasks import check_remote_media

@@ -9,29 +9,30 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SignalType(models.TextChoices):
-    PDQ = "pdq", "PDQ (perceptual)"
+    PDQ = "pdq", _("PDQ (perceptual)")
     MD5 = "md5", "MD5"
     SHA256 = "sha256", "SHA-256"
 
 
 class HashList(models.Model):
     class Kind(models.TextChoices):
-        CSAM = "csam", "Child sexual abuse material"
-        NCII = "ncii", "Non-consensual intimate images"
-        TERROR = "terror", "Terrorist content"
-        OTHER = "other", "Other"
+        CSAM = "csam", _("Child sexual abuse material")
+        NCII = "ncii", _("Non-consensual intimate images")
+        TERROR = "terror", _("Terrorist content")
+        OTHER = "other", _("Other")
 
     class Action(models.TextChoices):
-        BLOCK = "block", "Block: never published; a case opens"
-        REVIEW = "review", "Review: held until a moderator decides"
+        BLOCK = "block", _("Block: never published; a case opens")
+        REVIEW = "review", _("Review: held until a moderator decides")
 
     class Source(models.TextChoices):
-        IMPORT = "import", "Imported file"
-        VICTIMS = "victims", "Submitted by the people depicted, on this server"
-        FEED = "feed", "A trusted server's feed"
+        IMPORT = "import", _("Imported file")
+        VICTIMS = "victims", _("Submitted by the people depicted, on this server")
+        FEED = "feed", _("A trusted server's feed")
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)

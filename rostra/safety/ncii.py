@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.safety import events
 from rostra.safety.models import HashEntry, HashList, NciiClaim, NciiSubmission, SignalType
@@ -42,7 +43,18 @@ _SECRET_CHARS = re.compile(r"[A-Z2-7]{24}")  # base32 of 15 random bytes
 
 
 class NciiError(ValueError):
-    """Input a person can correct; the message says how."""
+    """Input a person can correct; the message says how. ``image`` (1-based) and
+    ``reason`` name the faulty image and what is wrong with it, for a door that
+    words its own "which one" (the paste form counts lines, not images)."""
+
+    def __init__(self, message: str, *, image: int | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.image, self.reason = image, reason or message
+
+
+def _image_error(n: int, reason: str) -> NciiError:
+    return NciiError(_("Image %(n)s: %(reason)s") % {"n": n, "reason": reason},
+                     image=n, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -65,22 +77,22 @@ def parse_images(images) -> list[Fingerprints]:
     keys, hex of the right length, quality 0-100, 1 to ``MAX_IMAGES`` images.
     The same image sent twice counts once. Raises ``NciiError``."""
     if not isinstance(images, list) or not images:
-        raise NciiError("Choose at least one image.")
+        raise NciiError(_("Choose at least one image."))
     if len(images) > MAX_IMAGES:
-        raise NciiError(f"At most {MAX_IMAGES} images at a time; send the others in a "
-                        "second submission.")
+        raise NciiError(_("At most %(max_images)s images at a time; send the others in a "
+                          "second submission.") % {"max_images": MAX_IMAGES})
     parsed: dict[str, Fingerprints] = {}
     for n, image in enumerate(images, 1):
         if not isinstance(image, dict) or set(image) != _KEYS:
-            raise NciiError(f"Image {n}: send exactly sha256, md5, pdq and quality.")
+            raise _image_error(n, _("send exactly sha256, md5, pdq and quality."))
         for key, length in _HEX_LENGTHS.items():
             value = image[key]
             if not isinstance(value, str) or len(value) != length or not _HEX.fullmatch(value):
-                raise NciiError(f"Image {n}: the {key.upper()} fingerprint must be {length} "
-                                "hexadecimal characters.")
+                raise _image_error(n, _("the %(key)s fingerprint must be %(length)s hexadecimal "
+                                        "characters.") % {"key": key.upper(), "length": length})
         quality = image["quality"]
         if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 100:
-            raise NciiError(f"Image {n}: the quality must be a whole number from 0 to 100.")
+            raise _image_error(n, _("the quality must be a whole number from 0 to 100."))
         fp = Fingerprints(image["sha256"].lower(), image["md5"].lower(), image["pdq"].lower(),
                           quality)
         parsed.setdefault(fp.sha256, fp)
@@ -88,7 +100,7 @@ def parse_images(images) -> list[Fingerprints]:
 
 
 def victims_list() -> HashList:
-    hash_list, _ = HashList.objects.get_or_create(
+    hash_list, __ = HashList.objects.get_or_create(
         name=LIST_NAME,
         defaults={"kind": HashList.Kind.NCII, "action": HashList.Action.BLOCK,
                   "source": HashList.Source.VICTIMS,
@@ -107,15 +119,15 @@ def normalize_secret(secret: str) -> str:
     """The secret as stored: upper case, without spaces or dashes. Raises ``NciiError``."""
     cleaned = re.sub(r"[\s-]", "", secret or "").upper()
     if not _SECRET_CHARS.fullmatch(cleaned):
-        raise NciiError("The secret is 24 letters and digits (dashes optional), as it was "
-                        "shown when you sent the fingerprints.")
+        raise NciiError(_("The secret is 24 letters and digits (dashes optional), as it was "
+          "shown when you sent the fingerprints."))
     return cleaned
 
 
 def normalize_number(number: str) -> str:
     cleaned = (number or "").strip().upper()
     if not _NUMBER.fullmatch(cleaned):
-        raise NciiError("A case number looks like N-2026-000123.")
+        raise NciiError(_("A case number looks like N-2026-000123."))
     return cleaned
 
 
@@ -151,7 +163,7 @@ def _store(fingerprints: list[Fingerprints], secret: str):
         wanted.setdefault((SignalType.MD5, fp.md5), None)
         wanted.setdefault((SignalType.PDQ, fp.pdq), fp.quality)
     listed = set(HashEntry.objects.filter(
-        hash_list=hash_list, value__in={value for _, value in wanted}
+        hash_list=hash_list, value__in={value for __, value in wanted}
     ).values_list("signal_type", "value"))
     now = timezone.now()
     entries = HashEntry.objects.bulk_create([
@@ -170,14 +182,14 @@ def _release_claims(submission: NciiSubmission) -> list[HashEntry]:
     keys = set(submission.claims.values_list("signal_type", "value"))
     others: dict[tuple[str, str], int] = {}
     for signal, value, other in (NciiClaim.objects
-                                 .filter(value__in={v for _, v in keys},
+                                 .filter(value__in={v for __, v in keys},
                                          submission__withdrawn_at__isnull=True)
                                  .exclude(submission=submission)
                                  .values_list("signal_type", "value", "submission_id")):
         if (signal, value) in keys:
             others.setdefault((signal, value), other)
     entries = list(HashEntry.objects.filter(hash_list=victims_list(),
-                                            value__in={v for _, v in keys})
+                                            value__in={v for __, v in keys})
                    .select_related("hash_list"))
     gone = [e for e in entries if (e.signal_type, e.value) in keys
             and (e.signal_type, e.value) not in others]

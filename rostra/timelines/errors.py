@@ -3,5 +3,5 @@ class TimelineError(ValueError):
     why. ``field`` names the parameter at fault, when there is one."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+        super().__init__(str(message))  # a lazy message is read in the language of now
         self.field = field

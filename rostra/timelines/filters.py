@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
 from rostra.posts.models import Post
@@ -54,20 +55,22 @@ def _context(context) -> list[str]:
     values = [str(c) for c in (context or [])]
     unknown = [c for c in values if c not in CONTEXTS]
     if not values or unknown:
-        raise TimelineError(f"context must be one or more of {', '.join(CONTEXTS)}", "context")
+        raise TimelineError(_("context must be one or more of %(contexts)s")
+            % {"contexts": ', '.join(CONTEXTS)}, "context")
     return list(dict.fromkeys(values))
 
 
 def _title(title) -> str:
     title = str(title or "").strip()
     if not title:
-        raise TimelineError("Title can't be blank", "title")
+        raise TimelineError(_("Title can't be blank"), "title")
     return title[:200]
 
 
 def _action(action) -> str:
     if action not in ACTIONS:
-        raise TimelineError(f"filter_action must be one of {', '.join(ACTIONS)}",
+        raise TimelineError(_("filter_action must be one of %(actions)s")
+            % {"actions": ', '.join(ACTIONS)},
                             "filter_action")
     return action
 
@@ -75,7 +78,7 @@ def _action(action) -> str:
 def _keyword(keyword) -> str:
     keyword = str(keyword or "").strip()
     if not keyword:
-        raise TimelineError("Keyword can't be blank", "keyword")
+        raise TimelineError(_("Keyword can't be blank"), "keyword")
     return keyword[:200]
 
 
@@ -86,9 +89,9 @@ def _expiry(expires_in):
     try:
         seconds = int(expires_in)
     except (TypeError, ValueError):
-        raise TimelineError("expires_in must be a number of seconds", "expires_in") from None
+        raise TimelineError(_("expires_in must be a number of seconds"), "expires_in") from None
     if not 0 < seconds < 10 * 365 * 86400:
-        raise TimelineError("expires_in is out of range", "expires_in")
+        raise TimelineError(_("expires_in is out of range"), "expires_in")
     return timezone.now() + timedelta(seconds=seconds)
 
 
@@ -127,7 +130,7 @@ def update_filter(found: Filter, *, title=None, context=None, filter_action=None
             if item.get("id") not in (None, ""):
                 row = found.keywords.filter(pk=_as_int(item["id"])).first()
                 if row is None:
-                    raise TimelineError("Unknown keyword id", "keywords_attributes")
+                    raise TimelineError(_("Unknown keyword id"), "keywords_attributes")
             if row is not None and item.get("destroy"):
                 row.delete()
             elif row is not None:
@@ -142,7 +145,7 @@ def _as_int(value) -> int:
     try:
         return int(str(value))
     except ValueError:
-        raise TimelineError("Ids are numbers", "id") from None
+        raise TimelineError(_("Ids are numbers"), "id") from None
 
 
 def delete_filter(found: Filter) -> None:
@@ -172,8 +175,8 @@ def update_v1_filter(row: FilterKeyword, *, phrase=None, whole_word=None, contex
     changes_filter = (context is not None or irreversible is not None
                       or expires_in is not _UNSET)
     if changes_filter and found.keywords.exclude(pk=row.pk).exists():
-        raise TimelineError("This filter has several keywords; change it through "
-                            "/api/v2/filters", "context")
+        raise TimelineError(_("This filter has several keywords; change it through "
+          "/api/v2/filters"), "context")
     alone = not found.keywords.exclude(pk=row.pk).exists()
     with transaction.atomic():
         update_keyword(row, keyword=phrase, whole_word=whole_word)
@@ -194,7 +197,7 @@ def delete_v1_filter(row: FilterKeyword) -> None:
 
 
 def add_status(found: Filter, post: Post) -> FilterStatus:
-    row, _ = FilterStatus.objects.get_or_create(filter=found, post=post)
+    row, __ = FilterStatus.objects.get_or_create(filter=found, post=post)
     return row
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from rostra.core import net
 
@@ -78,23 +79,25 @@ def normalise_url(url: str) -> str:
     Raises ``GeneratorError``."""
     url = (url or "").strip()
     if not url:
-        raise GeneratorError("Give the feed generator's URL")
+        raise GeneratorError(_("Give the feed generator's URL"))
     if len(url) > MAX_URL:
-        raise GeneratorError(f"A feed generator's URL is at most {MAX_URL} characters")
+        raise GeneratorError(_("A feed generator's URL is at most %(max_url)s characters")
+            % {"max_url": MAX_URL})
     try:
         scheme, host, port = net.check_url(url)
     except net.BlockedURL as exc:
-        raise GeneratorError(f"That is not a URL this server may fetch: {exc}") from None
+        raise GeneratorError(_("That is not a URL this server may fetch: %(exc)s")
+                             % {"exc": exc}) from None
     parts = urlsplit(url)
     if parts.query or parts.fragment or "?" in url or "#" in url:
-        raise GeneratorError("A feed generator's URL has no query (?) or fragment (#)")
+        raise GeneratorError(_("A feed generator's URL has no query (?) or fragment (#)"))
     default = 443 if scheme == "https" else 80
     netloc = host if port == default else f"{host}:{port}"
     if ":" in host:  # an IPv6 literal
         netloc = f"[{host}]" if port == default else f"[{host}]:{port}"
     path = parts.path.rstrip("/")
     if any(ord(c) < 33 for c in path):
-        raise GeneratorError("A feed generator's URL has no spaces or control characters")
+        raise GeneratorError(_("A feed generator's URL has no spaces or control characters"))
     return f"{scheme}://{netloc.lower()}{path}"
 
 
@@ -104,12 +107,13 @@ def check_reachable(url: str) -> str:
     reader subscribes, and again by ``core.net`` on every request."""
     url = normalise_url(url)
     try:
-        _, host, port = net.check_url(url)
+        __, host, port = net.check_url(url)
         net.resolve_checked(host, port)
     except net.BlockedAddress:
-        raise GeneratorError("That feed generator is not on a public address") from None
+        raise GeneratorError(_("That feed generator is not on a public address")) from None
     except net.NetError as exc:
-        raise GeneratorError(f"That feed generator cannot be reached: {exc}") from None
+        raise GeneratorError(_("That feed generator cannot be reached: %(exc)s")
+                             % {"exc": exc}) from None
     return url
 
 
@@ -134,24 +138,24 @@ def _get_json(url: str) -> object:
         response = net.fetch(url, accept="application/json", max_bytes=MAX_KILOBYTES * 1024,
                              timeout=TIMEOUT_SECONDS, follow_redirects=False)
     except net.NetTimeout:
-        raise GeneratorError(f"The feed generator did not answer within {TIMEOUT_SECONDS} "
-                             "seconds") from None
+        raise GeneratorError(_("The feed generator did not answer within %(timeout_seconds)s "
+          "seconds") % {"timeout_seconds": TIMEOUT_SECONDS}) from None
     except net.ResponseTooLarge:
-        raise GeneratorError(f"The feed generator's answer is larger than {MAX_KILOBYTES} KB, "
-                             "the most this server reads") from None
+        raise GeneratorError(_("The feed generator's answer is larger than %(max_kilobytes)s KB, "
+          "the most this server reads") % {"max_kilobytes": MAX_KILOBYTES}) from None
     except net.BlockedAddress:
-        raise GeneratorError("The feed generator is not on a public address") from None
+        raise GeneratorError(_("The feed generator is not on a public address")) from None
     except net.NetError:
-        raise GeneratorError("The feed generator could not be reached") from None
+        raise GeneratorError(_("The feed generator could not be reached")) from None
     if not response.ok:
-        raise GeneratorError(f"The feed generator answered with an error (HTTP "
-                             f"{response.status})")
+        raise GeneratorError(_("The feed generator answered with an error (HTTP %(status)s)")
+            % {"status": response.status})
     if response.content_type not in JSON:
-        raise GeneratorError("The feed generator did not answer with JSON")
+        raise GeneratorError(_("The feed generator did not answer with JSON"))
     try:
         return response.json()
     except net.BadResponse:
-        raise GeneratorError("The feed generator's answer is not valid JSON") from None
+        raise GeneratorError(_("The feed generator's answer is not valid JSON")) from None
 
 
 def fetch_skeleton(url: str, limit: int, cursor: str = "") -> Skeleton:
@@ -166,21 +170,22 @@ def parse_skeleton(body: object) -> Skeleton:
     id is left out (like an id this server does not know); a wrong shape, too many
     items or an unusable cursor is a ``GeneratorError``."""
     if not isinstance(body, dict) or not isinstance(body.get("feed"), list):
-        raise GeneratorError('The feed generator\'s answer is not a feed skeleton (no "feed" '
-                             "list)")
+        raise GeneratorError(
+            _('The feed generator\'s answer is not a feed skeleton (no "feed" list)'))
     feed = body["feed"]
     if len(feed) > MAX_ITEMS:
-        raise GeneratorError(f"The feed generator sent more than {MAX_ITEMS} posts at once")
+        raise GeneratorError(_("The feed generator sent more than %(max_items)s posts at once")
+            % {"max_items": MAX_ITEMS})
     cursor = body.get("cursor")
     if cursor is None:
         cursor = ""
     if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
-        raise GeneratorError("The feed generator's cursor is not a short string")
+        raise GeneratorError(_("The feed generator's cursor is not a short string"))
     items = []
     for entry in feed:
         if not isinstance(entry, dict):
-            raise GeneratorError("The feed generator's answer is not a feed skeleton (an "
-                                 "item is not an object)")
+            raise GeneratorError(_("The feed generator's answer is not a feed skeleton (an item "
+              "is not an object)"))
         post = entry.get("post")
         if isinstance(post, str) and len(post) <= MAX_POST_ID and \
                 urlsplit(post).scheme in ("https", "http") and urlsplit(post).hostname:

@@ -10,6 +10,7 @@ shows members still followed). ``replies_policy`` decides which replies show:
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account, Follow
 from rostra.core.read_scope import remembered
@@ -23,15 +24,17 @@ POLICIES = tuple(List.RepliesPolicy.values)
 def _title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise TimelineError("Title can't be blank", "title")
+        raise TimelineError(_("Title can't be blank"), "title")
     if len(title) > MAX_TITLE:
-        raise TimelineError(f"Title is too long (at most {MAX_TITLE} characters)", "title")
+        raise TimelineError(_("Title is too long (at most %(max_title)s characters)")
+            % {"max_title": MAX_TITLE}, "title")
     return title
 
 
 def _policy(policy: str | None) -> str:
     if policy not in POLICIES:
-        raise TimelineError(f"replies_policy must be one of {', '.join(POLICIES)}",
+        raise TimelineError(_("replies_policy must be one of %(policies)s")
+            % {"policies": ', '.join(POLICIES)},
                             "replies_policy")
     return policy
 
@@ -81,7 +84,7 @@ def add_accounts(lst: List, accounts: list[Account]) -> None:
                    .values_list("target_account_id", flat=True))
     missing = [a for a in accounts if a.pk not in followed]
     if missing:
-        raise TimelineError("You must follow an account to add it to a list", "account_ids")
+        raise TimelineError(_("You must follow an account to add it to a list"), "account_ids")
     with transaction.atomic():
         for account in accounts:
             ListAccount.objects.get_or_create(list=lst, account=account)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from rostra.accounts.domain_blocks import domain_hidden_q
 from rostra.accounts.models import Account, Follow
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
+from rostra.core import replica
 from rostra.core.ids import id_floor, id_time
 from rostra.core.sql import InIds
 from rostra.posts.models import Bookmark, Favourite, Mention, Post, Tag, Visibility
@@ -175,6 +176,15 @@ def _show(qs, page: Page, viewer: Account | None) -> list[Post]:
     return hydrate(paginate(with_relations(qs), page), viewer)
 
 
+def _show_public(qs, page: Page, viewer: Account | None, field: str = "id") -> list[Post]:
+    """A public timeline's page is read on the read replica, if any (heavy, public,
+    and a moment's lag harms no one); what the viewer did to those posts (likes,
+    boosts, bookmarks) is hydrated from the primary, so it is never stale."""
+    with replica.reading():
+        posts = paginate(with_relations(qs), page, field=field)
+    return hydrate(posts, viewer)
+
+
 def _open_to(qs: QuerySet, viewer: Account | None) -> QuerySet:
     """Public timelines leave out what moderators removed, demoted or limited, and
     show age-restricted posts only to people signed in."""
@@ -213,7 +223,7 @@ def _narrowed(qs: QuerySet, viewer: Account | None) -> QuerySet:
 
 def local(viewer: Account | None, page: Page) -> list[Post]:
     """Public posts written on this server (no boosts, no replies to others)."""
-    return _show(_public_base(viewer).filter(account__domain=""), page, viewer)
+    return _show_public(_public_base(viewer).filter(account__domain=""), page, viewer)
 
 
 def public(viewer: Account | None, page: Page, *, only_remote: bool = False) -> list[Post]:
@@ -221,7 +231,7 @@ def public(viewer: Account | None, page: Page, *, only_remote: bool = False) -> 
     qs = _public_base(viewer)
     if only_remote:
         qs = qs.exclude(account__domain="")
-    return _show(qs, page, viewer)
+    return _show_public(qs, page, viewer)
 
 
 def tag(viewer: Account | None, name: str, page: Page) -> list[Post]:
@@ -229,7 +239,7 @@ def tag(viewer: Account | None, name: str, page: Page) -> list[Post]:
     qs = tag_query(viewer, name)
     if qs is None:
         return []
-    return hydrate(paginate(with_relations(qs), page, field="tagged_post"), viewer)
+    return _show_public(qs, page, viewer, field="tagged_post")
 
 
 def tag_query(viewer: Account | None, name: str) -> QuerySet | None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from rostra.integrity.incidents import behaviour_label
 
 NETWORK_SIZE = 560
@@ -20,7 +23,10 @@ BINS = 48
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")
 KIND_COLOURS = {"boost": "#0072B2", "reply": "#E69F00", "post": "#009E73"}
-KIND_PLURALS = {"boost": "boosts", "reply": "replies", "post": "posts"}
+KIND_PLURALS = {"boost": gettext_lazy("boosts"), "reply": gettext_lazy("replies"),
+                "post": gettext_lazy("posts")}
+KIND_NAMES = {"boost": pgettext_lazy("noun", "boost"), "reply": pgettext_lazy("noun", "reply"),
+              "post": pgettext_lazy("noun", "post")}
 
 
 @dataclass
@@ -73,10 +79,10 @@ def network(members, edges: list, labels: bool | None = None) -> dict:
         if a in nodes and b in nodes:
             na, nb = nodes[a], nodes[b]
             lines.append(Edge(na.x, na.y, nb.x, nb.y, round(0.5 + 3 * float(weight), 2),
-                              na.acct, nb.acct, float(weight), behaviour_label(behaviour)))
+                              na.acct, nb.acct, float(weight), _(behaviour_label(behaviour))))
     show = len(nodes) <= LABELLED_NODES if labels is None else labels
     return {"size": NETWORK_SIZE, "nodes": list(nodes.values()), "edges": lines,
-            "labels": show, "legend": [(d or "this server", colours[d]) for d in domains],
+            "labels": show, "legend": [(d or _("this server"), colours[d]) for d in domains],
             "hidden": max(0, len(members) - len(nodes))}
 
 
@@ -111,6 +117,7 @@ def timeline(posts) -> dict:
             bars.append({"x": round(10 + index * bar_w, 1), "y": round(bottom, 1),
                          "w": round(max(bar_w - 1, 1), 1), "h": round(height, 1),
                          "colour": KIND_COLOURS[kind], "kind": kind, "n": n,
+                         "kind_label": KIND_NAMES[kind],
                          "when": bin_start})
         if sum(count.values()):
             rows.append({"when": bin_start, **count})

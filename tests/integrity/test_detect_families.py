@@ -41,3 +41,13 @@ def test_images_within_the_distance_are_one_family():
         far[i] ^= 1  # ten bits
     labels = image_families([base.hex(), bytes(near).hex(), bytes(far).hex()], 6)
     assert labels[0] == labels[1] != labels[2]
+
+
+def test_more_processes_find_the_same_clusters():
+    from rostra.integrity.detect.engine import clusters_to_json, detect
+    from rostra.integrity.detect.synthetic import generate_world
+
+    world = generate_world(50_000, seed=3)
+    one = clusters_to_json(detect(world.messages, processes=1))
+    two = clusters_to_json(detect(world.messages, processes=2))
+    assert one and one == two

@@ -107,7 +107,7 @@ def test_compose_checkbox_labels_that_file_only(login, alice):
         "text": "One generated, one not", "visibility": "public",
         "media_1": SimpleUploadedFile("a.png", factories.image_bytes(), "image/png"),
         "media_2": SimpleUploadedFile("b.png", factories.image_bytes(), "image/png"),
-        "ai_2": "on",
+        "ai_2": "on", "post_without_alt": "on",  # no alt text: past the nudge
     })
     assert response.status_code == 302
     first, second = Post.objects.get(account=alice).media.order_by("position")
@@ -121,6 +121,7 @@ def test_compose_labels_a_declared_file_without_the_checkbox(login, alice):
         "text": "Its metadata says so", "visibility": "public",
         "media_1": SimpleUploadedFile("gen.jpg", jpeg_with_xmp(attribute_form(AI)),
                                       "image/jpeg"),
+        "post_without_alt": "on",  # no alt text: past the nudge
     })
     media = Post.objects.get(account=alice).media.get()
     assert (media.ai_generated, media.ai_source) == (True, "iptc")

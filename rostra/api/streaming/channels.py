@@ -89,8 +89,9 @@ def resolve(name: str, viewer: Viewer, *, tag: str | None = None,
     if name == "list":
         if not viewer.allows("read:lists", "read:statuses"):
             raise StreamError(403, "Access token does not have the required scopes")
-        if not str(list_id or "").isdigit() or not List.objects.filter(
-                pk=int(list_id), account=me).exists():
+        raw = str(list_id or "")
+        if not (raw.isascii() and raw.isdigit()) or not List.objects.filter(
+                pk=int(raw), account=me).exists():
             raise StreamError(404, "List not found")
         return Channel(("list", str(list_id)), f"list:{list_id}")
     if name in ("public", "public:local", "public:remote"):

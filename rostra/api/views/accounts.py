@@ -3,6 +3,8 @@ look-up, search and registration. Follow/block/mute buttons: relationships.py.""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Follow
@@ -122,7 +124,7 @@ def following(request, account_id):
 @endpoint(["GET"], auth="optional", scope="read:accounts")
 def lookup(request):
     acct = (request.params.str("acct") or "").strip().lstrip("@")
-    username, _, domain = acct.partition("@")
+    username, __, domain = acct.partition("@")
     found = accounts.find_account(username, domain) if username else None
     if found is None and username and domain:
         found = _resolve_handle(acct)
@@ -164,7 +166,7 @@ def register(request):
     if refusal is not None:
         raise Throttled(refusal.message, refusal.retry_after)
     if not p.bool("agreement"):
-        raise validation("must be accepted", "agreement", "ERR_ACCEPTED")
+        raise validation(_("must be accepted"), "agreement", "ERR_ACCEPTED")
     try:
         user = accounts.register(
             p.str("username", ""), p.str("email", ""), p.str("password", ""),

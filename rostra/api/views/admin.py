@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rostra.accounts.models import Account, SiteSettings
 from rostra.api.auth import endpoint
@@ -30,7 +32,7 @@ from rostra.moderation import services as moderation
 from rostra.moderation.models import Case, Category, Ground, Measure
 from rostra.timelines.pagination import paginate
 
-NOT_ALLOWED = "This action is not allowed"
+NOT_ALLOWED = gettext_lazy("This action is not allowed")
 READ_REPORTS, WRITE_REPORTS = "admin:read:reports", "admin:write:reports"
 READ_ACCOUNTS, WRITE_ACCOUNTS = "admin:read:accounts", "admin:write:accounts"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 200
@@ -41,9 +43,13 @@ RESOLVED_WITHOUT_ACTION = "Resolved through the admin API without action."
 ACTIONS = {"none": Measure.NONE, "sensitive": Measure.SENSITIZE,
            "disable": Measure.DISABLE_LOGIN, "silence": Measure.LIMIT,
            "suspend": Measure.SUSPEND}
-LIFTS = {"unsuspend": (Measure.SUSPEND, "suspension"), "unsilence": (Measure.LIMIT, "limit"),
-         "unsensitive": (Measure.SENSITIZE, "media warning"),
-         "enable": (Measure.DISABLE_LOGIN, "frozen log-in")}
+# action → (the measure it lifts, the answer when none is in force)
+LIFTS = {"unsuspend": (Measure.SUSPEND, gettext_lazy("The account has no suspension in force.")),
+         "unsilence": (Measure.LIMIT, gettext_lazy("The account has no limit in force.")),
+         "unsensitive": (Measure.SENSITIZE,
+                         gettext_lazy("The account has no media warning in force.")),
+         "enable": (Measure.DISABLE_LOGIN,
+                    gettext_lazy("The account has no frozen log-in in force."))}
 SERVER_RULES = "the server rules"
 WARNING = "A warning from the moderators: the account's activity goes against the server rules."
 BREACH = "Moderators found that the account's activity goes against the server rules."
@@ -88,7 +94,7 @@ def _filter_id(request, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise validation(f"{name} must be an id.", name) from None
+        raise validation(_("%(name)s must be an id.") % {"name": name}, name) from None
 
 
 def _paged(request, items: list, ids: list[int]) -> JsonResponse:
@@ -210,20 +216,20 @@ def action(request, account_id):
     target = _account(account_id)
     measure = ACTIONS.get(p.str("type") or "")
     if measure is None:
-        raise validation("type must be one of none, sensitive, disable, silence, suspend.",
+        raise validation(_("type must be one of none, sensitive, disable, silence, suspend."),
                          "type")
     target_user = user_of(target)
     if target_user is not None and target_user.is_staff:
         raise ApiError(403, NOT_ALLOWED)
     if measure == Measure.DISABLE_LOGIN and target_user is None:
-        raise validation("Only a local account has a log-in to disable.", "type")
+        raise validation(_("Only a local account has a log-in to disable."), "type")
     case = None
     if p.str("report_id"):
         case = _case(p.str("report_id"))
         if case.target_account_id != target.pk:
-            raise validation("The report is about another account.", "report_id")
+            raise validation(_("The report is about another account."), "report_id")
         if case.status != Case.Status.OPEN:
-            raise validation("The report is already resolved.", "report_id")
+            raise validation(_("The report is already resolved."), "report_id")
     text = (p.str("text") or "").strip()
     explanation = text or (WARNING if measure == Measure.NONE else BREACH)
     try:
@@ -241,14 +247,14 @@ def action(request, account_id):
 
 
 def _lift(request, account_id, name: str):
-    measure, what = LIFTS[name]
+    measure, none_in_force = LIFTS[name]
     target = _account(account_id)
     try:
         lifted = decisions.lift(target, measure, by=request.api_user)
     except moderation.NoticeError as exc:
         raise validation(str(exc), exc.field) from exc
     if not lifted:
-        raise validation(f"The account has no {what} in force.")
+        raise validation(str(none_in_force))
     return serialize_admin_account(_account(account_id))
 
 

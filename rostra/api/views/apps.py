@@ -19,8 +19,9 @@ def create(request):
             p.str("client_name", ""), uris or "", p.str("scopes"), p.str("website", ""),
         )
     except OAuthError as exc:
+        # The parameter at fault, from the request (the description may be translated).
         field = "scopes" if exc.code == "invalid_scope" else (
-            "client_name" if "client_name" in exc.description else "redirect_uris")
+            "client_name" if not p.str("client_name", "").strip() else "redirect_uris")
         raise validation(exc.description, field) from exc
     return serialize_application(app, secret)
 

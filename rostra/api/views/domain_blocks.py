@@ -5,6 +5,8 @@ into Mastodon's error shape by ``@endpoint``)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.accounts import domain_blocks
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import validation
@@ -19,7 +21,7 @@ def _domain(request) -> str:
     """The ``domain`` parameter (query string, form or JSON body), or a 422."""
     value = request.params.str("domain")
     if not value or not value.strip():
-        raise validation("domain is missing", "domain", code="ERR_BLANK")
+        raise validation(_("domain is missing"), "domain", code="ERR_BLANK")
     return value
 
 

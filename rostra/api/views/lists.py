@@ -10,6 +10,8 @@ its ranking); changing one, or its members, is an honest 422."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import not_found, validation
 from rostra.api.pagination import page_of, paged
@@ -49,8 +51,9 @@ def _refuse_feed(request, list_id):
     """Writes to a feed-list: 404 if the reader has no such feed, else a 422 saying why."""
     if str(list_id).startswith(FEED_PREFIX):
         choice = _pinned_feed(request, str(list_id))
-        raise validation(f"{choice.title} is a feed, not a list: it is read-only here. Pin "
-                         "or unpin feeds in this server's settings, under Feeds.", "id",
+        raise validation(_("%(title)s is a feed, not a list: it is read-only here. Pin or "
+                           "unpin feeds in this server's settings, under Feeds.")
+                         % {"title": choice.title}, "id",
                          code="ERR_READ_ONLY")
 
 

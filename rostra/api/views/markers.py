@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import validation
 from rostra.api.serializers.marker import serialize_markers
@@ -25,14 +27,14 @@ def save(request):
         try:
             last_read_id = int(str(value))
         except ValueError as exc:
-            raise validation("last_read_id must be an id.", timeline) from exc
+            raise validation(_("last_read_id must be an id."), timeline) from exc
         try:
             saved[timeline] = marker_rules.set_marker(request.api_account, timeline,
                                                       last_read_id)
         except marker_rules.MarkerError as exc:
             raise validation(str(exc), timeline) from exc
     if not saved:
-        raise validation("Give home[last_read_id] or notifications[last_read_id].", "base")
+        raise validation(_("Give home[last_read_id] or notifications[last_read_id]."), "base")
     return serialize_markers(saved)
 
 

@@ -7,6 +7,8 @@ too, whatever the author says)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import from_domain, not_found, validation
 from rostra.api.serializers.media import serialize_media
@@ -24,7 +26,7 @@ def _focus(raw: str | None) -> tuple[float, float] | None:
     try:
         x, y = (float(v) for v in raw.split(","))
     except ValueError as exc:
-        raise validation("focus must be two numbers: x,y", "focus") from exc
+        raise validation(_("focus must be two numbers: x,y"), "focus") from exc
     return x, y
 
 
@@ -33,7 +35,7 @@ def upload(request):
     p = request.params
     upload_file = p.file("file")
     if upload_file is None:
-        raise validation("can't be blank", "file", "ERR_BLANK")
+        raise validation(_("can't be blank"), "file", "ERR_BLANK")
     try:
         media = media_service.upload_media(
             request.api_account, upload_file, description=p.str("description", "") or "",

@@ -15,6 +15,8 @@ from django.contrib.auth import login as auth_login
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -33,15 +35,17 @@ from rostra.core.links import absolute_url
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 AUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
                "code_challenge", "code_challenge_method")
-WRONG_CREDENTIALS = "The username or e-mail address and password do not match an account here."
+WRONG_CREDENTIALS = gettext_lazy(
+    "The username or e-mail address and password do not match an account here.")
 SCOPE_LABELS = {
-    "read": "read all your account's data",
-    "write": "change your profile, post and act on your behalf",
-    "follow": "follow, block and mute accounts for you",
-    "push": "receive push notifications",
-    "profile": "read only your profile's basic information",
-    scope_rules.PORTABILITY: ("copy your account to another server: every post you wrote, "
-                              "including followers-only posts and direct messages"),
+    "read": gettext_lazy("read all your account's data"),
+    "write": gettext_lazy("change your profile, post and act on your behalf"),
+    "follow": gettext_lazy("follow, block and mute accounts for you"),
+    "push": gettext_lazy("receive push notifications"),
+    "profile": gettext_lazy("read only your profile's basic information"),
+    scope_rules.PORTABILITY: gettext_lazy(
+        "copy your account to another server: every post you wrote, "
+        "including followers-only posts and direct messages"),
 }
 
 
@@ -70,12 +74,13 @@ def authorize(request):
     params = {k: source.get(k, "") for k in AUTH_PARAMS}
     app = Application.objects.filter(client_id=params["client_id"]).first()
     if app is None:
-        return _error_page(request, "This application is not registered here.")
+        return _error_page(request, _("This application is not registered here."))
     redirect_uri = params["redirect_uri"] or (
         app.redirect_uri_list[0] if len(app.redirect_uri_list) == 1 else "")
     if redirect_uri not in app.redirect_uri_list:
         # Never send the user to an address the application did not register.
-        return _error_page(request, "The redirect URI is not registered for this application.")
+        return _error_page(request,
+                           _("The redirect URI is not registered for this application."))
     params["redirect_uri"] = redirect_uri
 
     def back(**query):
@@ -85,7 +90,7 @@ def authorize(request):
 
     if params["response_type"] != "code":
         if redirect_uri == OOB:
-            return _error_page(request, "Only response_type=code is supported.")
+            return _error_page(request, _("Only response_type=code is supported."))
         return back(error="unsupported_response_type")
     try:
         wanted = oauth.requested_scopes(app, params["scope"] or None)
@@ -95,7 +100,8 @@ def authorize(request):
         return back(error="invalid_scope", error_description=exc.description)
     method = params["code_challenge_method"]
     if params["code_challenge"] and (method or "S256") != "S256":
-        return back(error="invalid_request", error_description="Only S256 PKCE is supported.")
+        return back(error="invalid_request",
+                    error_description=_("Only S256 PKCE is supported."))
     context = {"app": app, "params": params, "scopes": wanted,
                "scope_labels": [SCOPE_LABELS.get(s, s) for s in wanted]}
     action = request.POST.get("action") if request.method == "POST" else None
@@ -119,7 +125,7 @@ def authorize(request):
                             password=request.POST.get("password", ""))
         error = None
         if user is None or found is None:
-            error = WRONG_CREDENTIALS
+            error = str(WRONG_CREDENTIALS)
         elif oauth.login_refusal(user):
             error = oauth.login_refusal(user)
         elif totp.is_enabled(user):
@@ -136,7 +142,7 @@ def authorize(request):
 
     if action == "deny":
         if redirect_uri == OOB:
-            return _error_page(request, "You denied the application access.", status=403)
+            return _error_page(request, _("You denied the application access."), status=403)
         return back(error="access_denied")
     if action != "approve":
         return render(request, "api/oauth_consent.html", context)
@@ -167,7 +173,7 @@ def _client_credentials(request, p: Params) -> tuple[str | None, str | None]:
     kind, _, value = header.partition(" ")
     if kind.lower() == "basic" and value:
         try:
-            client_id, _, secret = base64.b64decode(value).decode().partition(":")
+            client_id, __, secret = base64.b64decode(value).decode().partition(":")
             return client_id, secret
         except (ValueError, UnicodeDecodeError):
             return None, None
@@ -216,15 +222,16 @@ def _grant(request) -> oauth.IssuedToken:
         user = authenticate(request, username=found.username if found else "",
                             password=p.str("password", ""))
         if user is None or found is None:
-            raise OAuthError("invalid_grant", WRONG_CREDENTIALS)
+            raise OAuthError("invalid_grant", str(WRONG_CREDENTIALS))
         refusal = oauth.login_refusal(user)
         if refusal:
             raise OAuthError("invalid_grant", refusal)
         if totp.is_enabled(user):
             raise OAuthError("invalid_grant",
-                             "This account uses two-factor log-in; use the browser flow.")
+                             _("This account uses two-factor log-in; use the browser flow."))
         return oauth.issue_token(app, user, wanted)
-    raise OAuthError("unsupported_grant_type", f"Unsupported grant_type: {grant or '(none)'}")
+    raise OAuthError("unsupported_grant_type", _("Unsupported grant_type: %(grant)s")
+                     % {"grant": grant or "(none)"})
 
 
 @csrf_exempt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.api.auth import endpoint
 from rostra.api.errors import not_found, validation
 from rostra.api.serializers.poll import serialize_poll
@@ -29,6 +31,6 @@ def vote(request, poll_id):
     try:
         choices = [int(c) for c in request.params.list("choices")]
     except (TypeError, ValueError) as exc:
-        raise validation("choices must be option indices.", "choices") from exc
+        raise validation(_("choices must be option indices."), "choices") from exc
     posts.vote(request.api_account, poll, choices)
     return serialize_poll(poll, request.api_account)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account, Block, FollowRequest, Mute
 from rostra.api.auth import endpoint
@@ -64,7 +66,7 @@ def mute(request, account_id):
     p = request.params
     seconds = p.int("duration", 0) or 0
     if seconds > MAX_MUTE_SECONDS:  # a larger one overflowed the date (a 500)
-        raise validation("duration is too long", "duration")
+        raise validation(_("duration is too long"), "duration")
     accounts.mute(request.api_account, target,
                   duration=timedelta(seconds=seconds) if seconds > 0 else None,
                   notifications=p.bool("notifications", True))

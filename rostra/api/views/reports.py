@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.api.auth import endpoint
 from rostra.api.errors import validation
 from rostra.api.serializers.report import serialize_report
@@ -16,12 +18,12 @@ MAX_STATUSES = 100
 def create(request):
     p = request.params
     if not p.has("account_id"):
-        raise validation("account_id is required", "account_id", "ERR_BLANK")
+        raise validation(_("account_id is required"), "account_id", "ERR_BLANK")
     target = get_account(p.str("account_id"))
     ids = [as_id(i) for i in p.list("status_ids")[:MAX_STATUSES]]
     posts = list(Post.objects.filter(pk__in=ids, account=target)) if ids else []
     if len(posts) != len(set(ids)):
-        raise validation("A reported post must be one of the account's.", "status_ids")
+        raise validation(_("A reported post must be one of the account's."), "status_ids")
     try:
         case = moderation.report(
             request.api_account, target, posts=posts, category=p.str("category") or "other",

@@ -22,12 +22,14 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from rostra.accounts.models import Account
 from rostra.api.errors import ApiError, not_found, validation
 from rostra.api.serializers.common import file_url, iso
-from rostra.core import rate_limits
+from rostra.core import rate_limits, replica
 from rostra.core import text as text_mod
 from rostra.federation import uris
 from rostra.integrity import research
@@ -37,7 +39,7 @@ from rostra.posts.models import Post, PostTag, Visibility
 from rostra.posts.queries import load
 from rostra.posts.visibility import visible_q
 
-INVALID_KEY = "The researcher key is missing, invalid, expired or revoked"
+INVALID_KEY = gettext_lazy("The researcher key is missing, invalid, expired or revoked")
 DEFAULT_LIMIT, MAX_LIMIT = 40, 200
 DEFAULT_RATE = (300, 5 * 60)  # requests per seconds, per key
 FAILED_RATE = (30, 5 * 60)  # refused keys, per client address
@@ -48,7 +50,7 @@ def _rate() -> tuple[int, int]:
 
 
 def _too_many(usage: rate_limits.Usage) -> JsonResponse:
-    response = JsonResponse({"error": "Too many requests"}, status=429)
+    response = JsonResponse({"error": _("Too many requests")}, status=429)
     response["Retry-After"] = str(max(1, math.ceil(usage.reset - time.time())))
     return response
 
@@ -66,9 +68,10 @@ def research_endpoint(view):
     @functools.wraps(view)
     def inner(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            return JsonResponse({"error": f"Method {request.method} is not allowed here."},
+            return JsonResponse({"error": _("Method %(method)s is not allowed here.")
+                                 % {"method": request.method}},
                                 status=405, headers={"Allow": "GET, HEAD"})
-        kind, _, key = request.headers.get("Authorization", "").partition(" ")
+        kind, __, key = request.headers.get("Authorization", "").partition(" ")
         researcher = research.authenticate(key.strip()) if kind.lower() == "bearer" else None
         if researcher is None:
             if rate_limits.enabled():
@@ -76,7 +79,7 @@ def research_endpoint(view):
                                           *FAILED_RATE)
                 if usage.exceeded:
                     return _too_many(usage)
-            return JsonResponse({"error": INVALID_KEY}, status=401,
+            return JsonResponse({"error": str(INVALID_KEY)}, status=401,
                                 headers={"WWW-Authenticate": 'Bearer realm="research"'})
         usage = None
         if rate_limits.enabled():
@@ -87,7 +90,9 @@ def research_endpoint(view):
                 return response
         request.researcher = researcher
         try:
-            response = JsonResponse(view(request, *args, **kwargs), safe=False)
+            with replica.reading():  # public, heavy, lag-tolerant reads
+                payload = view(request, *args, **kwargs)
+            response = JsonResponse(payload, safe=False)
         except ApiError as exc:
             response = exc.response()
         if usage is not None:
@@ -101,8 +106,9 @@ def research_endpoint(view):
 
 def _limit(request) -> int:
     raw = request.GET.get("limit") or str(DEFAULT_LIMIT)
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise validation(f"limit is a number from 1 to {MAX_LIMIT}.", "limit")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise validation(_("limit is a number from 1 to %(max_limit)s.")
+            % {"max_limit": MAX_LIMIT}, "limit")
     return int(raw)
 
 
@@ -119,7 +125,7 @@ def _moment(request, name: str, *, end: bool = False) -> datetime | None:
     except ValueError:
         value = None
     if value is None:
-        raise validation(f"{name} is an ISO 8601 date or date-time.", name)
+        raise validation(_("%(name)s is an ISO 8601 date or date-time.") % {"name": name}, name)
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
@@ -127,8 +133,8 @@ def _id(request, name: str) -> int | None:
     raw = (request.GET.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
-        raise validation(f"{name} is a numeric id.", name)
+    if not (raw.isascii() and raw.isdigit()):
+        raise validation(_("%(name)s is a numeric id.") % {"name": name}, name)
     return int(raw)
 
 
@@ -210,7 +216,7 @@ def posts(request) -> dict:
         qs = qs.filter(account_id=account_id)
     if q := (request.GET.get("q") or "").strip():
         if len(q) > 200:
-            raise validation("q is limited to 200 characters.", "q")
+            raise validation(_("q is limited to 200 characters."), "q")
         # A local post's text is its source; a federated one has only its HTML.
         qs = qs.filter(Q(account__domain="", text__icontains=q)
                        | (~Q(account__domain="") & Q(content__icontains=q)))
@@ -220,7 +226,7 @@ def posts(request) -> dict:
     elif local in ("false", "0"):
         qs = qs.exclude(account__domain="")
     elif local:
-        raise validation("local is true or false.", "local")
+        raise validation(_("local is true or false."), "local")
     if (cursor := _id(request, "cursor")) is not None:
         qs = qs.filter(id__lt=cursor)
     found = load(qs.order_by("-id")[:limit + 1])
@@ -229,7 +235,8 @@ def posts(request) -> dict:
 
 @research_endpoint
 def post(request, post_id: str) -> dict:
-    found = load(public_posts().filter(pk=int(post_id))) if post_id.isdigit() else []
+    wanted = post_id.isascii() and post_id.isdigit()
+    found = load(public_posts().filter(pk=int(post_id))) if wanted else []
     if not found:
         raise not_found()
     return _posts_json(found)[0]
@@ -247,7 +254,7 @@ def _label_json(label) -> dict:
 def account(request, account_id: str) -> dict:
     """A public profile: what the account's page shows anyone."""
     found = Account.objects.filter(pk=int(account_id), suspended_at__isnull=True).first() \
-        if account_id.isdigit() else None
+        if account_id.isascii() and account_id.isdigit() else None
     if found is None:
         raise not_found()
     return {
@@ -277,7 +284,8 @@ def incidents(request) -> dict:
     qs = Incident.objects.filter(source="detector")
     if status := (request.GET.get("status") or "").strip():
         if status not in Incident.Status.values:
-            raise validation(f"status is one of {', '.join(Incident.Status.values)}.",
+            raise validation(_("status is one of %(values)s.")
+                % {"values": ', '.join(Incident.Status.values)},
                              "status")
         qs = qs.filter(status=status)
     if (cursor := _id(request, "cursor")) is not None:

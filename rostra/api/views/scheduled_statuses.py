@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import from_domain, not_found, validation
@@ -25,7 +26,7 @@ def parse_when(value: str):
     except ValueError:
         when = None
     if when is None:
-        raise validation("scheduled_at must be an ISO 8601 date-time.", "scheduled_at")
+        raise validation(_("scheduled_at must be an ISO 8601 date-time."), "scheduled_at")
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

@@ -51,7 +51,7 @@ def search(request):
         # As on Mastodon, full-text search of statuses needs a logged-in user.
         qs = with_relations(post_search.search_posts(q, viewer))
         account_id = p.str("account_id")
-        if account_id and account_id.isdigit():
+        if account_id and account_id.isascii() and account_id.isdigit():
             qs = qs.filter(account_id=int(account_id))
         page = Page.from_params(request.GET, default_limit=limit)
         if page.max_id or page.min_id or page.since_id:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import from_domain, not_found, validation
@@ -35,7 +36,7 @@ def _media(request, ids: list) -> list[Media]:
     found = {m.pk: m for m in Media.objects.filter(pk__in=wanted, account=request.api_account)}
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise validation("Media not found or not yours.", "media_ids")
+        raise validation(_("Media not found or not yours."), "media_ids")
     return [found[i] for i in wanted]
 
 
@@ -51,9 +52,9 @@ def _poll(p) -> posts.PollSpec | None:
     try:
         seconds = int(poll.get("expires_in") or 0)
     except (TypeError, ValueError) as exc:
-        raise validation("expires_in must be a number of seconds.", "poll") from exc
+        raise validation(_("expires_in must be a number of seconds."), "poll") from exc
     if not 0 <= seconds <= 10 * 365 * 86400:  # beyond overflowed the date (a 500)
-        raise validation("expires_in is out of range.", "poll")
+        raise validation(_("expires_in is out of range."), "poll")
     flag = lambda name: str(poll.get(name, "")).lower() in ("1", "true", "on")  # noqa: E731
     return posts.PollSpec([str(o) for o in options], timedelta(seconds=seconds),
                           multiple=flag("multiple"), hide_totals=flag("hide_totals"))
@@ -129,10 +130,10 @@ def edit(request, status_id):
     p = request.params
     attached = [m.pk for m in post.media.all()]
     if p.has("media_ids") and sorted(as_id(i) for i in p.list("media_ids")) != sorted(attached):
-        raise validation("Changing the attached media of a post is not supported; "
-                         "alt texts can be changed with media_attributes.", "media_ids")
+        raise validation(_("Changing the attached media of a post is not supported; alt texts "
+          "can be changed with media_attributes."), "media_ids")
     if p.dict("poll"):
-        raise validation("Polls cannot be edited.", "poll")
+        raise validation(_("Polls cannot be edited."), "poll")
     descriptions = {}
     for item in p.list("media_attributes"):
         if isinstance(item, dict) and "id" in item and "description" in item:

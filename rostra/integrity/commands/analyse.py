@@ -26,6 +26,9 @@ def add_arguments(parser) -> None:
                              "a more sensitive null-model threshold")
     parser.add_argument("--window-seconds", type=float, default=None, metavar="N",
                         help="one window for every behaviour, in seconds")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes for the independent steps "
+                             "(default: every core; the clusters do not depend on it)")
 
 
 def _write_atomically(path: Path, payload: list[dict]) -> None:
@@ -51,11 +54,14 @@ def run(options: dict, out) -> None:
         if not window > 0:
             raise CommandError("--window-seconds must be a positive number")
         config = config.with_window(window)
+    processes = options.get("processes") or 1
+    if processes < 1:
+        raise CommandError("--processes must be at least 1")
     try:
         messages = read_csv(options["file"])
     except CsvError as exc:
         raise CommandError(f"{options['file']}: {exc}") from None
-    clusters = detect(messages, config=config)
+    clusters = detect(messages, config=config, processes=processes)
     _write_atomically(output, clusters_to_json(clusters))
     out.write(f"read {len(messages)} messages, found {len(clusters)} clusters "
               f"in {time.perf_counter() - started:.1f} s -> {output}")

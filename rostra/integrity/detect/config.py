@@ -38,6 +38,11 @@ class DetectConfig:
     windows: tuple[tuple[str, float], ...] = DEFAULT_WINDOWS
     min_shared_events: int = 3
     min_cluster_size: int = 3
+    # A cluster needs at least this many distinct ties per account: coordinated
+    # accounts act with most of their group, so their ties close cycles, while the
+    # few ties that pass a 0.99 null quantile by chance among tens of thousands of
+    # accounts make chains and stars (a tree has fewer ties than accounts).
+    min_ties_per_account: float = 1.0
     max_document_frequency: int = 150
     null_repetitions: int = 2
     null_quantile: float = 0.99
@@ -80,13 +85,14 @@ class DetectConfig:
         """Election mode: react sooner to smaller groups.
 
         Changes from the default: two shared events make a tie instead of three,
-        two accounts make a cluster instead of three, the null threshold is its
-        0.95 quantile instead of its 0.99 quantile (and the floor halves), events shared
+        two accounts make a cluster instead of three (and a chain of ties is
+        enough), the null threshold is its 0.95 quantile instead of its 0.99
+        quantile (and the floor halves), events shared
         by up to 300 accounts are kept, and creation/handle signals need less
         evidence (alpha 1e-3). Windows stay as they are: a wider window would let
         in more organic overlap, a narrower one would miss jittered groups."""
         base = base or cls()
-        return replace(base, min_shared_events=2, min_cluster_size=2,
+        return replace(base, min_shared_events=2, min_cluster_size=2, min_ties_per_account=0.5,
                        null_quantile=min(base.null_quantile, 0.95), min_weight=base.min_weight / 2,
                        max_document_frequency=max(base.max_document_frequency, 300),
                        creation_alpha=1e-3, handle_alpha=1e-3)

@@ -88,10 +88,8 @@ def read_csv(source: str | os.PathLike | IO) -> list[Message]:
             if not user_id.strip():
                 raise CsvError(f"line {line}: empty user_id")
             messages.append(Message(
-                message_id=message_id.strip(), user_id=user_id.strip(),
-                username=username.strip(), repost_id=repost_id.strip(),
-                reply_id=reply_id.strip(), text=body,
-                timestamp=_timestamp(stamp.strip(), line), urls=tuple(urls.split())))
+                message_id.strip(), user_id.strip(), username.strip(), repost_id.strip(),
+                reply_id.strip(), body, _timestamp(stamp.strip(), line), tuple(urls.split())))
     except csv.Error as exc:
         reason = str(exc)
         if "NUL" in reason:

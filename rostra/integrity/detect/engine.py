@@ -2,14 +2,15 @@
 
 Per content behaviour: events -> ties above the null-model threshold (see
 ``cooccurrence``). All behaviours' ties make one graph; its connected components
-of at least ``min_cluster_size`` accounts are the clusters. Account-level signals
+of at least ``min_cluster_size`` accounts with ``min_ties_per_account`` distinct ties
+per account are the clusters. Account-level signals
 are then tested on each cluster and may add behaviours and strength, never
 members. Deterministic: the only randomness is the null model's, seeded from the
 config."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -18,8 +19,22 @@ from scipy.sparse.csgraph import connected_components
 from .account_signals import AccountSignals
 from .config import DetectConfig
 from .cooccurrence import Ties, behaviour_ties, null_model
-from .records import HANDLE_PATTERN, SYNCHRONIZED_CREATION, AccountInfo, Cluster, Message
-from .traces import CONTENT_BEHAVIOURS, Corpus, extract
+from .parallel import run_all
+from .records import (
+    CO_BOOST,
+    CO_HASHTAG,
+    CO_IMAGE,
+    CO_LINK,
+    CO_REPLY,
+    CO_TEXT,
+    HANDLE_PATTERN,
+    NEAR_DUPLICATE_TEXT,
+    SYNCHRONIZED_CREATION,
+    AccountInfo,
+    Cluster,
+    Message,
+)
+from .traces import CONTENT_BEHAVIOURS, Corpus, image_events, scan, text_events
 
 _ACCOUNT_SIGNAL_WEIGHT = 0.8  # each account-level signal keeps 80% of the remaining doubt
 
@@ -58,18 +73,43 @@ def _evidence(ties: Ties, corpus: Corpus, cluster_of: np.ndarray, n_clusters: in
             for c in range(n_clusters) if bounds[c + 1] > bounds[c]}
 
 
+def _ties_job(refine, raw, traces, behaviours, n, config, null):
+    """One unit of parallel work: a behaviour's events (grouped into families first
+    for text and images) and their ties."""
+    events = refine(raw, traces, config) if refine else {behaviours[0]: raw}
+    return events, [behaviour_ties(b, events[b], n, config, null) for b in behaviours]
+
+
+def _all_ties(corpus: Corpus, traces: dict, config: DetectConfig, processes: int) -> list[Ties]:
+    n = len(corpus.accounts)
+    null = null_model(corpus.authors, corpus.times, config)
+    raw = corpus.events
+    jobs = [(_ties_job, (text_events, raw[CO_TEXT], traces[CO_TEXT],
+                         (CO_TEXT, NEAR_DUPLICATE_TEXT), n, config, null)),
+            (_ties_job, (image_events, raw[CO_IMAGE], traces[CO_IMAGE], (CO_IMAGE,), n,
+                         config, null))]
+    jobs += [(_ties_job, (None, raw[b], None, (b,), n, config, null))
+             for b in (CO_BOOST, CO_LINK, CO_HASHTAG, CO_REPLY)]
+    by_behaviour = {}
+    for events, ties in run_all(jobs, processes):
+        corpus.events.update(events)
+        by_behaviour.update({t.behaviour: t for t in ties})
+    return [by_behaviour[b] for b in CONTENT_BEHAVIOURS]
+
+
 def detect(messages: Iterable[Message], accounts: Iterable[AccountInfo] = (),
-           config: DetectConfig | None = None) -> list[Cluster]:
+           config: DetectConfig | None = None, processes: int = 1) -> list[Cluster]:
     """Clusters of accounts acting in concert, strongest first.
 
     ``accounts`` (optional) feeds the creation-burst and handle signals; without
-    it handles come from the messages and creation times are unknown."""
+    it handles come from the messages and creation times are unknown.
+    ``processes`` > 1 runs independent steps in forked workers (the CLI; see
+    ``parallel``); the clusters are the same."""
     config = config or DetectConfig()
-    corpus = extract(messages, config)
+    messages = messages if isinstance(messages, Sequence) else list(messages)
+    corpus, traces = scan(messages, config, processes)
     n = len(corpus.accounts)
-    null = null_model(corpus.authors, corpus.times, config)
-    all_ties = [behaviour_ties(b, corpus.events[b], n, config, null)
-                for b in CONTENT_BEHAVIOURS]
+    all_ties = _all_ties(corpus, traces, config, processes)
     left = np.concatenate([t.left for t in all_ties])
     right = np.concatenate([t.right for t in all_ties])
     if not len(left) or n == 0:
@@ -77,7 +117,10 @@ def detect(messages: Iterable[Message], accounts: Iterable[AccountInfo] = (),
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
     labels = connected_components(graph, directed=False)[1]
     sizes = np.bincount(labels)
-    big = np.flatnonzero(sizes >= max(config.min_cluster_size, 2))
+    pairs = np.unique(np.minimum(left, right) * n + np.maximum(left, right))
+    ties = np.bincount(labels[pairs // n], minlength=len(sizes))
+    big = np.flatnonzero((sizes >= max(config.min_cluster_size, 2))
+                         & (ties >= config.min_ties_per_account * sizes))
     if not len(big):
         return []
     cluster_index = np.full(len(sizes), -1, dtype=np.int64)

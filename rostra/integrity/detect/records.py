@@ -5,6 +5,7 @@ synthetic world."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Behaviour names, shared with incidents, DISARM mapping and the STIX export.
 CO_BOOST = "co_boost"  # boosting the same post within a window
@@ -21,11 +22,12 @@ BEHAVIOURS = (CO_BOOST, CO_REPLY, CO_LINK, CO_TEXT, NEAR_DUPLICATE_TEXT, CO_HASH
               CO_IMAGE, SYNCHRONIZED_CREATION, HANDLE_PATTERN)
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """One post, in the column order of coordination-network-toolkit's CSV
     (``message_id,user_id,username,repost_id,reply_id,message,timestamp,urls``)
-    plus the PDQ hashes of its images. Ids are strings; "" means none."""
+    plus the PDQ hashes of its images. Ids are strings; "" means none. A named
+    tuple, not a frozen dataclass: a million of them are built per analysis, and a
+    frozen dataclass takes four times as long to make."""
 
     message_id: str
     user_id: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from rostra.accounts.models import Account
 from rostra.timelines.feeds.base import (
@@ -28,24 +29,26 @@ CANDIDATES = 200
 @register
 class CatchUp(Feed):
     id = "catch_up"
-    name = "Catch up"
+    name = gettext_noop("Catch up")
     version = 1
-    changelog = ((1, "2026-11-22", "First version."),)
-    description = ("What you missed: posts from the last day by people you follow, the "
-                   "most discussed first. A post's score is twice its replies plus its "
-                   "boosts and likes, counted from everyone who can see it; ties go to the "
-                   "newer post. Boosts and replies to others are left out. It knows "
-                   "nothing about you beyond whom you follow.")
+    changelog = ((1, "2026-11-22", gettext_noop("First version.")),)
+    description = (gettext_noop("What you missed: posts from the last day by people you follow, "
+                                "the most discussed first. A post's score is twice its replies "
+                                "plus its boosts and likes, counted from everyone who can see it; "
+                                "ties go to the newer post. Boosts and replies to others are left "
+                                "out. It knows nothing about you beyond whom you follow."))
     parameters = (
-        Parameter("window_hours", WINDOW_HOURS, "Only posts from the last this many hours."),
+        Parameter("window_hours", WINDOW_HOURS, gettext_noop("Only posts from the last this many "
+                                                             "hours.")),
         Parameter("reply_weight", REPLY_WEIGHT,
-                  "Each reply counts this many times a boost or a like."),
+                  gettext_noop("Each reply counts this many times a boost or a like.")),
         Parameter("candidates", CANDIDATES,
-                  "At most this many posts, the highest scored, are ranked."),
+                  gettext_noop("At most this many posts, the highest scored, are ranked.")),
     )
-    factors = {"replies": "Replies", "boosts": "Boosts", "likes": "Likes",
-               "score": "Score (2 × replies + boosts + likes)",
-               "hours_ago": "Posted (hours ago)"}
+    factors = {"replies": gettext_noop("Replies"), "boosts": gettext_noop("Boosts"),
+               "likes": gettext_noop("Likes"),
+               "score": gettext_noop("Score (2 × replies + boosts + likes)"),
+               "hours_ago": gettext_noop("Posted (hours ago)")}
 
     def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
         qs = followed_posts(viewer, now - timedelta(hours=WINDOW_HOURS)).annotate(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext_noop
+
 from rostra.accounts.models import Account
 from rostra.timelines import services as timelines
 from rostra.timelines.feeds.base import Feed, Inputs, Ranked, Row, epoch, hours_ago, register
@@ -14,13 +16,13 @@ from rostra.timelines.pagination import Page
 @register
 class Chronological(Feed):
     id = "chronological"
-    name = "Home (newest first)"
+    name = gettext_noop("Home (newest first)")
     version = 1
-    changelog = ((1, "2026-11-22", "First version: the home timeline as a feed."),)
-    description = ("Every post and boost of the accounts you follow, and your own, newest "
-                   "first. Nothing is reordered or left out except what you muted or "
-                   "blocked. This is home unless you pick another feed.")
-    factors = {"order": "Order", "hours_ago": "Posted (hours ago)"}
+    changelog = ((1, "2026-11-22", gettext_noop("First version: the home timeline as a feed.")),)
+    description = (gettext_noop("Every post and boost of the accounts you follow, and your own, "
+                                "newest first. Nothing is reordered or left out except what you "
+                                "muted or blocked. This is home unless you pick another feed."))
+    factors = {"order": gettext_noop("Order"), "hours_ago": gettext_noop("Posted (hours ago)")}
     amplifies = False
     paged_by_id = True
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop
+
 from rostra.accounts.models import Account
 from rostra.core import links
 from rostra.posts.models import Post, Visibility
@@ -67,28 +69,34 @@ class GeneratorRow(Row):
 @register
 class Generator(Feed):
     id = "generator"
-    name = "Feed generator"
+    name = gettext_noop("Feed generator")
     version = 1
-    changelog = ((1, "2026-11-22", "First version: feeds made by services you choose."),)
-    description = ("A feed made by a service outside this server, which you subscribe to by "
-                   "its address. The service only names posts, in its own order; it is never "
-                   "told who reads. This server shows, in that order, only the named posts it "
-                   "already has that are public or unlisted and that you may see: never "
-                   "followers-only or direct posts, never removed ones, never your blocked or "
-                   "muted accounts. Posts it does not have are left out. The reasons the "
-                   "service gives are its own claims.")
+    changelog = ((1, "2026-11-22", gettext_noop("First version: feeds made by services you "
+                                                "choose.")),)
+    description = (gettext_noop("A feed made by a service outside this server, which you "
+                                "subscribe to by its address. The service only names posts, in "
+                                "its own order; it is never told who reads. This server shows, in "
+                                "that order, only the named posts it already has that are public "
+                                "or unlisted and that you may see: never followers-only or direct "
+                                "posts, never removed ones, never your blocked or muted accounts. "
+                                "Posts it does not have are left out. The reasons the service "
+                                "gives are its own claims."))
     parameters = (
-        Parameter("max_items", client.MAX_ITEMS, "At most this many posts per answer."),
-        Parameter("max_kilobytes", client.MAX_KILOBYTES, "An answer larger than this many "
-                                                         "kilobytes is refused."),
-        Parameter("timeout_seconds", client.TIMEOUT_SECONDS, "A service that takes longer "
-                                                             "than this many seconds is "
-                                                             "given up on."),
+        Parameter("max_items", client.MAX_ITEMS, gettext_noop("At most this many posts per "
+                                                              "answer.")),
+        Parameter("max_kilobytes", client.MAX_KILOBYTES, gettext_noop("An answer larger than this "
+                                                                      "many kilobytes is "
+                                                                      "refused.")),
+        Parameter("timeout_seconds", client.TIMEOUT_SECONDS, gettext_noop("A service that takes "
+                                                                          "longer than this many "
+                                                                          "seconds is given up "
+                                                                          "on.")),
     )
-    factors = {"position": "Place in the service's answer",
-               "claimed": "Reason the service gives (its claim, not checked by this server)",
-               "generator": "Made by the service at",
-               "hours_ago": "Posted (hours ago)"}
+    factors = {"position": gettext_noop("Place in the service's answer"),
+               "claimed": gettext_noop("Reason the service gives (its claim, not checked by this "
+                                       "server)"),
+               "generator": gettext_noop("Made by the service at"),
+               "hours_ago": gettext_noop("Posted (hours ago)")}
     paged_by_id = True  # the generator pages itself: gather returns exactly one page
     takes_choice = True
 

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_noop
 
 from rostra.accounts.models import Account, Follow
 from rostra.core.ids import id_floor
@@ -34,27 +35,29 @@ COUNTS_SECONDS = 300
 @register
 class QuietVoices(Feed):
     id = "quiet_voices"
-    name = "Quiet voices"
+    name = gettext_noop("Quiet voices")
     version = 2
-    changelog = ((1, "2026-11-22", "First version."),
-                 (2, "2026-11-23", "Who counts as quiet is worked out at most every 5 "
+    changelog = ((1, "2026-11-22", gettext_noop("First version.")),
+                 (2, "2026-11-23", gettext_noop("Who counts as quiet is worked out at most every 5 "
                                    "minutes per reader, not at every read (the posts "
-                                   "themselves are always read live)."))
-    description = ("Posts from the people you follow who post rarely, so they are not "
+                                   "themselves are always read live).")))
+    description = (gettext_noop("Posts from the people you follow who post rarely, so they are not "
                    "drowned out by the busy ones: everyone whose posts, replies and boosts "
                    "of the last 30 days number 10 or fewer. Their posts of those 30 days "
-                   "are shown newest first. Boosts and replies to others are left out.")
+                   "are shown newest first. Boosts and replies to others are left out."))
     parameters = (
-        Parameter("window_days", WINDOW_DAYS, "Posts are counted, and shown, over this "
-                                              "many days."),
-        Parameter("quiet_max", QUIET_MAX, "An account is quiet when it posted at most this "
-                                          "many times in the window."),
-        Parameter("candidates", CANDIDATES, "At most this many posts, the newest, are shown."),
-        Parameter("counts_seconds", COUNTS_SECONDS, "Each reader's quiet accounts and their "
-                                                    "counts are kept this many seconds."),
+        Parameter("window_days", WINDOW_DAYS, gettext_noop("Posts are counted, and shown, over "
+                                                           "this many days.")),
+        Parameter("quiet_max", QUIET_MAX, gettext_noop("An account is quiet when it posted at "
+                                                       "most this many times in the window.")),
+        Parameter("candidates", CANDIDATES, gettext_noop("At most this many posts, the newest, "
+                                                         "are shown.")),
+        Parameter("counts_seconds", COUNTS_SECONDS, gettext_noop("Each reader's quiet accounts "
+                                                                 "and their counts are kept this "
+                                                                 "many seconds.")),
     )
-    factors = {"author_posts": "The author's posts in the last 30 days",
-               "hours_ago": "Posted (hours ago)"}
+    factors = {"author_posts": gettext_noop("The author's posts in the last 30 days"),
+               "hours_ago": gettext_noop("Posted (hours ago)")}
 
     def gather(self, viewer: Account, choice: str, now: datetime, page: Page) -> Inputs:
         since = now - timedelta(days=WINDOW_DAYS)

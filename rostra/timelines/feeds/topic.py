@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.utils.translation import gettext_noop
+
 from rostra.accounts.models import Account
 from rostra.posts.models import Post
 from rostra.timelines import services as timelines
@@ -38,14 +40,17 @@ def _row(post: Post) -> Row:
 @register
 class Topic(Feed):
     id = "topic"
-    name = "Topic"
+    name = gettext_noop("Topic")
     version = 1
-    changelog = ((1, "2026-11-22", "First version: a hashtag or one of your lists."),)
-    description = ("A subject you choose: the public posts carrying a hashtag, or the posts "
-                   "of the people in one of your lists, newest first. Nothing is reordered; "
-                   "the topic is yours to pick and nobody else's.")
-    factors = {"hashtag": "Carries the hashtag", "list": "Author is in your list",
-               "hours_ago": "Posted (hours ago)"}
+    changelog = ((1, "2026-11-22", gettext_noop("First version: a hashtag or one of your lists.")),)
+    description = (gettext_noop("A subject you choose: the public posts carrying a hashtag, or "
+                                "the posts of the people in one of your lists, newest first. "
+                                "Nothing is reordered; the topic is yours to pick and nobody "
+                                "else's."))
+    factors = {"hashtag": gettext_noop("Carries the "
+                                       "hashtag"), "list": gettext_noop("Author is in "
+                                                                                    "your list"),
+               "hours_ago": gettext_noop("Posted (hours ago)")}
     amplifies = False
     paged_by_id = True
     takes_choice = True
@@ -65,7 +70,8 @@ class Topic(Feed):
                         "choice")
 
     def _list(self, viewer: Account, value: str) -> List:
-        found = get_list(viewer, int(value)) if value.isdigit() and len(value) < 19 else None
+        numeric = value.isascii() and value.isdigit() and len(value) < 19  # not "²"
+        found = get_list(viewer, int(value)) if numeric else None
         if found is None:
             raise FeedError("That list does not exist (or is not yours)", "choice")
         return found

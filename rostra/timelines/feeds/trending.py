@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_noop
 
 from rostra.accounts.models import Account
 from rostra.core.sql import InIds
@@ -59,26 +60,29 @@ SHARED_SECONDS = 60
 Voice = tuple[int, str, int, float]
 
 PARAMETERS = (
-    Parameter("window_hours", WINDOW_HOURS, "Only posts from the last this many hours."),
-    Parameter("min_accounts", MIN_ACCOUNTS, "A post needs at least this many distinct "
+    Parameter("window_hours", WINDOW_HOURS, gettext_noop("Only posts from the last this many "
+                                                         "hours.")),
+    Parameter("min_accounts", MIN_ACCOUNTS, gettext_noop("A post needs at least this many distinct "
                                             "accounts, its author aside, to boost, like or "
-                                            "reply to it."),
-    Parameter("candidates", CANDIDATES, "At most this many posts, the most boosted, liked "
-                                        "and replied to, are weighed."),
+                                            "reply to it.")),
+    Parameter("candidates", CANDIDATES, gettext_noop("At most this many posts, the most boosted, "
+                                                     "liked and replied to, are weighed.")),
     Parameter("young_account_days", YOUNG_ACCOUNT_DAYS,
-              "An account this server has known for fewer days than this is young."),
+              gettext_noop("An account this server has known for fewer days than this is young.")),
     Parameter("young_account_weight", YOUNG_ACCOUNT_WEIGHT,
-              "A young account counts this much (an established one counts 1)."),
-    Parameter("instance_cap", INSTANCE_CAP, "At most this many accounts of any one other "
-                                            "server count toward one post, tag or link (this "
-                                            "server's own accounts, admitted by its sign-up "
-                                            "rules, are not capped)."),
-    Parameter("author_cap", AUTHOR_CAP, "At most this many posts of one author are in the "
-                                        "list."),
+              gettext_noop("A young account counts this much (an established one counts 1).")),
+    Parameter("instance_cap", INSTANCE_CAP, gettext_noop("At most this many accounts of any one "
+                                                         "other server count toward one post, tag "
+                                                         "or link (this server's own accounts, "
+                                                         "admitted by its sign-up rules, are not "
+                                                         "capped).")),
+    Parameter("author_cap", AUTHOR_CAP, gettext_noop("At most this many posts of one author are "
+                                                     "in the list.")),
     Parameter("shared_seconds", SHARED_SECONDS,
-              "The candidates, with the accounts that took them up, are gathered once for "
-              "every reader and kept this many seconds; each reader's blocks, mutes and "
-              "blocked servers, and moderators' latest decisions, apply at every reading."),
+              gettext_noop("The candidates, with the accounts that took them up, are gathered "
+                           "once for every reader and kept this many seconds; each reader's "
+                           "blocks, mutes and blocked servers, and moderators' latest decisions, "
+                           "apply at every reading.")),
 )
 
 
@@ -177,11 +181,12 @@ def rank_trending(inputs: Inputs) -> list[Ranked]:
 
 
 # Both trending feeds changed together; their published history is one.
-CHANGELOG = ((1, "2026-11-22", "First version."),
-             (2, "2026-11-22", "Counts distinct accounts instead of raw boosts, likes and "
-                               "replies, the author's own aside; caps each server's "
-                               "accounts per post and each author's posts in the list; "
-                               "young accounts and coordinated ones count less."))
+CHANGELOG = ((1, "2026-11-22", gettext_noop("First version.")),
+             (2, "2026-11-22", gettext_noop("Counts distinct accounts instead of raw boosts, "
+                                            "likes and replies, the author's own aside; caps each "
+                                            "server's accounts per post and each author's posts "
+                                            "in the list; young accounts and coordinated ones "
+                                            "count less.")))
 
 
 class TrendingFeed(Feed):
@@ -189,11 +194,12 @@ class TrendingFeed(Feed):
 
     parameters = PARAMETERS
     row_type = TrendRow
-    factors = {"score": "Score (accounts that boosted, liked or replied, weighted)",
-               "accounts": "Distinct accounts that boosted, liked or replied",
-               "servers": "Servers those accounts are on",
-               "boosts": "Boosts", "likes": "Likes", "replies": "Replies",
-               "hours_ago": "Posted (hours ago)"}
+    factors = {"score": gettext_noop("Score (accounts that boosted, liked or replied, weighted)"),
+               "accounts": gettext_noop("Distinct accounts that boosted, liked or replied"),
+               "servers": gettext_noop("Servers those accounts are on"),
+               "boosts": gettext_noop("Boosts"), "likes": gettext_noop("Likes"),
+               "replies": gettext_noop("Replies"),
+               "hours_ago": gettext_noop("Posted (hours ago)")}
 
     def scope(self, qs: QuerySet) -> QuerySet:
         raise NotImplementedError

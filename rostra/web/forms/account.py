@@ -8,6 +8,8 @@ their ``AccountError`` messages are attached to the field they name.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import SiteSettings
@@ -17,17 +19,18 @@ from rostra.accounts.services import (
     MAX_PROFILE_FIELDS,
     validate_username,
 )
+from rostra.core import i18n
 
 VISIBILITY_CHOICES = [
-    ("public", "Public — anyone can see it, it appears in public timelines"),
-    ("unlisted", "Unlisted — anyone can see it, kept out of public timelines"),
-    ("private", "Followers only"),
-    ("direct", "Mentioned people only"),
+    ("public", _("Public — anyone can see it, it appears in public timelines")),
+    ("unlisted", _("Unlisted — anyone can see it, kept out of public timelines")),
+    ("private", _("Followers only")),
+    ("direct", _("Mentioned people only")),
 ]
-INVITE_MAX_USES = [("", "No limit"), ("1", "1 use"), ("5", "5 uses"), ("10", "10 uses"),
-                   ("25", "25 uses"), ("100", "100 uses")]
-INVITE_EXPIRY = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"),
-                 ("21600", "6 hours"), ("86400", "1 day"), ("604800", "1 week")]
+INVITE_MAX_USES = [("", _("No limit")), ("1", _("1 use")), ("5", _("5 uses")),
+                   ("10", _("10 uses")), ("25", _("25 uses")), ("100", _("100 uses"))]
+INVITE_EXPIRY = [("", _("Never")), ("1800", _("30 minutes")), ("3600", _("1 hour")),
+                 ("21600", _("6 hours")), ("86400", _("1 day")), ("604800", _("1 week"))]
 
 
 def bound_data(request):
@@ -69,40 +72,40 @@ class SignupForm(AccessibleForm):
     field_aliases = {"password": "password1"}
 
     username = forms.CharField(
-        max_length=30,
-        help_text="Letters, digits and underscores. This is your @name; it cannot change.",
+        label=_("Username"), max_length=30,
+        help_text=_("Letters, digits and underscores. This is your @name; it cannot change."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
                                       "spellcheck": "false"}),
     )
     email = forms.EmailField(
-        label="E-mail address",
-        help_text="Used for password resets. It is never shown to others.",
+        label=_("E-mail address"),
+        help_text=_("Used for password resets. It is never shown to others."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
-        label="Password", strip=False,
-        help_text="At least 8 characters; not a common or all-numeric password.",
+        label=_("Password"), strip=False,
+        help_text=_("At least 8 characters; not a common or all-numeric password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Password again", strip=False,
+        label=_("Password again"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     reason = forms.CharField(
-        label="Why do you want to join?", required=False, max_length=1000,
-        help_text="The moderators read this before approving your account.",
+        label=_("Why do you want to join?"), required=False, max_length=1000,
+        help_text=_("The moderators read this before approving your account."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     agreement = forms.BooleanField(
-        label="I have read and accept the server rules",
-        error_messages={"required": "You need to accept the server rules to join."},
+        label=_("I have read and accept the server rules"),
+        error_messages={"required": _("You need to accept the server rules to join.")},
     )
 
     def __init__(self, *args, ask_reason: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if ask_reason:
             self.fields["reason"].required = True
-            self.fields["reason"].error_messages["required"] = (
+            self.fields["reason"].error_messages["required"] = _(
                 "Tell the moderators a little about why you want to join."
             )
         else:
@@ -120,25 +123,26 @@ class SignupForm(AccessibleForm):
         if data.get("password1") and data.get("password2") and (
             data["password1"] != data["password2"]
         ):
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         return data
 
 
 class LoginForm(AccessibleForm):
     login = forms.CharField(
-        label="Username or e-mail address", max_length=254,
+        label=_("Username or e-mail address"), max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
                                       "spellcheck": "false", "autofocus": True}),
     )
     password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
 class TwoFactorCodeForm(AccessibleForm):
     code = forms.CharField(
-        label="6-digit code", max_length=12,
-        help_text="Open your authenticator app and type the code shown for this server.",
+        label=_("6-digit code"), max_length=12,
+        help_text=_("Open your authenticator app and type the code shown for this server."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "pattern": r"[0-9 \-]*", "autofocus": True}),
     )
@@ -146,61 +150,70 @@ class TwoFactorCodeForm(AccessibleForm):
 
 class TwoFactorDisableForm(AccessibleForm):
     code = forms.CharField(
-        label="6-digit code", max_length=12, required=False,
+        label=_("6-digit code"), max_length=12, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     password = forms.CharField(
-        label="or your password", required=False, strip=False,
+        label=_("or your password"), required=False, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def clean(self):
         data = super().clean()
         if not data.get("code") and not data.get("password"):
-            raise forms.ValidationError("Enter a current code or your password.")
+            raise forms.ValidationError(_("Enter a current code or your password."))
         return data
 
 
 class ProfileForm(AccessibleForm):
     display_name = forms.CharField(
-        max_length=MAX_DISPLAY_NAME, required=False,
-        help_text=f"Up to {MAX_DISPLAY_NAME} characters; shown instead of your @name.",
+        label=_("Display name"), max_length=MAX_DISPLAY_NAME, required=False,
+        help_text="",  # set in __init__, in the language of the request
     )
     note = forms.CharField(
-        label="Bio", max_length=MAX_BIO, required=False,
-        help_text=f"Up to {MAX_BIO} characters. Links, @mentions and #hashtags work.",
+        label=_("Bio"), max_length=MAX_BIO, required=False,
+        help_text="",  # set in __init__, in the language of the request
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     avatar = forms.FileField(
-        label="Avatar", required=False,
-        help_text="JPEG, PNG, GIF or WebP; scaled down to 400×400.",
+        label=_("Avatar"), required=False,
+        help_text=_("JPEG, PNG, GIF or WebP; scaled down to 400×400."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
     header = forms.FileField(
-        label="Header image", required=False,
-        help_text="JPEG, PNG, GIF or WebP; scaled down to 1500 pixels wide.",
+        label=_("Header image"), required=False,
+        help_text=_("JPEG, PNG, GIF or WebP; scaled down to 1500 pixels wide."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
     locked = forms.BooleanField(
-        label="Approve followers manually", required=False,
-        help_text="New followers ask first; you accept or reject them.",
+        label=_("Approve followers manually"), required=False,
+        help_text=_("New followers ask first; you accept or reject them."),
     )
     bot = forms.BooleanField(
-        label="This is a bot account", required=False,
-        help_text="It acts automatically and people may not watch its replies.",
+        label=_("This is a bot account"), required=False,
+        help_text=_("It acts automatically and people may not watch its replies."),
     )
     discoverable = forms.BooleanField(
-        label="Suggest my account to others and list it in the directory", required=False,
+        label=_("Suggest my account to others and list it in the directory"),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["display_name"].help_text = gettext(
+            "Up to %(count)s characters; shown instead of your @name."
+        ) % {"count": MAX_DISPLAY_NAME}
+        self.fields["note"].help_text = gettext(
+            "Up to %(count)s characters. Links, @mentions and #hashtags work."
+        ) % {"count": MAX_BIO}
         for i in range(MAX_PROFILE_FIELDS):
             self.fields[f"field_{i}_name"] = forms.CharField(
-                label=f"Link {i + 1} label", max_length=255, required=False
+                label=gettext("Link %(number)s label") % {"number": i + 1},
+                max_length=255, required=False,
             )
             self.fields[f"field_{i}_value"] = forms.CharField(
-                label=f"Link {i + 1} content", max_length=255, required=False
+                label=gettext("Link %(number)s content") % {"number": i + 1},
+                max_length=255, required=False,
             )
 
     @staticmethod
@@ -231,11 +244,20 @@ class ProfileForm(AccessibleForm):
 
 class PreferencesForm(AccessibleForm):
     default_visibility = forms.ChoiceField(
-        label="Default post visibility", choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
+        label=_("Default post visibility"), choices=VISIBILITY_CHOICES,
+        widget=forms.RadioSelect,
     )
     default_sensitive = forms.BooleanField(
-        label="Mark my media as sensitive by default", required=False,
-        help_text="Images are hidden behind a warning until a reader chooses to see them.",
+        label=_("Mark my media as sensitive by default"), required=False,
+        help_text=_("Images are hidden behind a warning until a reader chooses to see them."),
+    )
+    locale = forms.ChoiceField(
+        label=_("Language of the interface"), required=False,
+        # each language is named in itself, so anyone finds their own in any interface
+        choices=lambda: [("", _("Same as my browser")), *i18n.choices()],
+        help_text=_("The language of menus, buttons and messages. With “Same as my "
+                    "browser”, the languages set in your browser decide."),
+        error_messages={"invalid_choice": _("Choose one of the listed languages.")},
     )
 
 
@@ -243,7 +265,7 @@ class PasswordConfirmedForm(AccessibleForm):
     """A form for a grave step (closing, moving an account) that asks for the
     password again; the view passes ``user=``."""
 
-    password = forms.CharField(label="Your password", strip=False,
+    password = forms.CharField(label=_("Your password"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete":
                                                                  "current-password"}))
 
@@ -254,7 +276,7 @@ class PasswordConfirmedForm(AccessibleForm):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if self.user is None or not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
 
@@ -262,39 +284,39 @@ class DeleteAccountForm(PasswordConfirmedForm):
     """Closing an account asks for the password again, and for a deliberate tick."""
 
     confirm = forms.BooleanField(
-        label="I understand that my posts, media and followers are removed for good",
+        label=_("I understand that my posts, media and followers are removed for good"),
         required=True)
 
 
 class InviteForm(AccessibleForm):
     max_uses = forms.TypedChoiceField(
-        label="How many people may use it", choices=INVITE_MAX_USES, required=False,
+        label=_("How many people may use it"), choices=INVITE_MAX_USES, required=False,
         coerce=int, empty_value=None,
     )
     expires_in = forms.TypedChoiceField(
-        label="Expires after", choices=INVITE_EXPIRY, required=False,
+        label=_("Expires after"), choices=INVITE_EXPIRY, required=False,
         coerce=int, empty_value=None,
     )
 
 
 class SiteSettingsForm(AccessibleForm):
     registration_mode = forms.ChoiceField(
-        label="Who can sign up",
+        label=_("Who can sign up"),
         choices=[
-            ("open", "Anyone can sign up"),
-            ("approval", "Anyone can ask; staff approve each account"),
-            ("closed", "Nobody, except with an invite"),
+            ("open", _("Anyone can sign up")),
+            ("approval", _("Anyone can ask; staff approve each account")),
+            ("closed", _("Nobody, except with an invite")),
         ],
         widget=forms.RadioSelect,
     )
-    title = forms.CharField(label="Server name", max_length=100)
+    title = forms.CharField(label=_("Server name"), max_length=100)
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown on the front page and in the server's public information.",
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the front page and in the server's public information."),
     )
     rules = forms.CharField(
-        label="Server rules", required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="One rule per line. New members must accept them to sign up.",
+        label=_("Server rules"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One rule per line. New members must accept them to sign up."),
     )
 
     @staticmethod

@@ -6,40 +6,41 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rostra.moderation.models import Ground, Measure
 from rostra.web.forms.account import AccessibleForm
 
-DURATIONS = [("", "Until further notice"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"),
-             ("90", "90 days"), ("365", "1 year")]
+DURATIONS = [("", _("Until further notice")), ("1", _("1 day")), ("7", _("7 days")),
+             ("30", _("30 days")), ("90", _("90 days")), ("365", _("1 year"))]
 
 
 class DecisionForm(AccessibleForm):
-    measure = forms.ChoiceField(label="Measure", choices=Measure.choices,
+    measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices,
                                 widget=forms.RadioSelect)
-    ground = forms.ChoiceField(label="Ground", required=False, widget=forms.RadioSelect,
+    ground = forms.ChoiceField(label=_("Ground"), required=False, widget=forms.RadioSelect,
                                choices=Ground.choices)
     legal_ground = forms.CharField(
-        label="The law (for illegal content)", required=False, max_length=500,
-        help_text="E.g. Art. 2 Directive 2011/93/EU; § 130 StGB.")
+        label=_("The law (for illegal content)"), required=False, max_length=500,
+        help_text=_("E.g. Art. 2 Directive 2011/93/EU; § 130 StGB."))
     terms_ground = forms.CharField(
-        label="The rule (for content against this server's rules)", required=False,
-        max_length=500, help_text="Quote the rule's number and words.")
+        label=_("The rule (for content against this server's rules)"), required=False,
+        max_length=500, help_text=_("Quote the rule's number and words."))
     explanation = forms.CharField(
-        label="Why the content breaks it (or why no action)", max_length=5000,
+        label=_("Why the content breaks it (or why no action)"), max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The people concerned read this in the statement of reasons.")
+        help_text=_("The people concerned read this in the statement of reasons."))
     facts = forms.CharField(
-        label="Facts and circumstances relied on", required=False, max_length=5000,
+        label=_("Facts and circumstances relied on"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}))
-    label = forms.CharField(label="Label text (for the label measure)", required=False,
+    label = forms.CharField(label=_("Label text (for the label measure)"), required=False,
                             max_length=200)
     territorial_scope = forms.CharField(
-        label="Countries (ISO codes, comma-separated)", required=False, max_length=200,
-        help_text="Empty: the whole European Economic Area.")
-    duration = forms.ChoiceField(label="Duration", choices=DURATIONS, required=False)
+        label=_("Countries (ISO codes, comma-separated)"), required=False, max_length=200,
+        help_text=_("Empty: the whole European Economic Area."))
+    duration = forms.ChoiceField(label=_("Duration"), choices=DURATIONS, required=False)
     send_flag = forms.BooleanField(
-        label="Also report it to the account's own server (remote accounts)", required=False)
+        label=_("Also report it to the account's own server (remote accounts)"), required=False)
 
     def decision_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -56,27 +57,27 @@ class DecisionForm(AccessibleForm):
 
 
 class AppealForm(AccessibleForm):
-    text = forms.CharField(label="Why the decision should change", max_length=5000,
+    text = forms.CharField(label=_("Why the decision should change"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class ReviewForm(AccessibleForm):
-    outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect, choices=[
-        ("uphold", "Uphold the decision"), ("reverse", "Reverse the decision")])
-    response = forms.CharField(label="Explain the outcome to the people concerned",
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[
+        ("uphold", _("Uphold the decision")), ("reverse", _("Reverse the decision"))])
+    response = forms.CharField(label=_("Explain the outcome to the people concerned"),
                                max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class FlaggerForm(AccessibleForm):
-    name = forms.CharField(label="Organisation", max_length=200)
+    name = forms.CharField(label=_("Organisation"), max_length=200)
     email_domain = forms.CharField(
-        label="E-mail domain", required=False, max_length=253,
-        help_text="Notices from addresses at this domain count as theirs, e.g. hotline.example.")
+        label=_("E-mail domain"), required=False, max_length=253,
+        help_text=_("Notices from addresses at this domain count as theirs, e.g. hotline.example."))
     accounts = forms.CharField(
-        label="Their accounts here", required=False, max_length=1000,
-        help_text="Usernames, separated by spaces or commas.")
+        label=_("Their accounts here"), required=False, max_length=1000,
+        help_text=_("Usernames, separated by spaces or commas."))
 
 
 class PeriodForm(AccessibleForm):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (included)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy, pgettext
 
 register = template.Library()
 
 VISIBILITY = {
-    "public": ("🌐", "Public"),
-    "unlisted": ("🔓", "Unlisted"),
-    "private": ("🔒", "Followers only"),
-    "direct": ("✉", "Mentioned people only"),
+    "public": ("🌐", gettext_lazy("Public")),
+    "unlisted": ("🔓", gettext_lazy("Unlisted")),
+    "private": ("🔒", gettext_lazy("Followers only")),
+    "direct": ("✉", gettext_lazy("Mentioned people only")),
 }
 
 
@@ -25,27 +26,30 @@ def visibility_icon(value: str) -> str:
 
 @register.filter
 def visibility_label(value: str) -> str:
-    return VISIBILITY.get(value, ("", value))[1]
+    return str(VISIBILITY.get(value, ("", value))[1])
 
 
 @register.filter
 def short_age(value: datetime | None) -> str:
-    """"now", "5m", "3h", "2d", then a date: the compact time of a post."""
+    """"now", "5m", "3h", "2d", then a date: the compact time of a post.
+
+    Each unit goes through translation ("time since" context) and the date uses the
+    active language's month names."""
     if value is None:
         return ""
     seconds = (timezone.now() - value).total_seconds()
     if seconds < 60:
-        return "now"
+        return pgettext("time since", "now")
     if seconds < 3600:
-        return f"{int(seconds // 60)}m"
+        return pgettext("time since", "%(count)sm") % {"count": int(seconds // 60)}
     if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
+        return pgettext("time since", "%(count)sh") % {"count": int(seconds // 3600)}
     if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)}d"
+        return pgettext("time since", "%(count)sd") % {"count": int(seconds // 86400)}
     local = timezone.localtime(value)
     if local.year == timezone.localtime().year:
-        return local.strftime("%-d %b")
-    return local.strftime("%-d %b %Y")
+        return dateformat.format(local, "j M")
+    return dateformat.format(local, "j M Y")
 
 
 @register.filter

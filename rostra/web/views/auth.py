@@ -13,8 +13,12 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from rostra.accounts import deletion, services, totp
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Invite, User
-from rostra.core import rate_limits, throttles
+from rostra.core import i18n, rate_limits, throttles
 from rostra.web.forms.account import LoginForm, SignupForm, TwoFactorCodeForm, bound_data
 from rostra.web.views import deletion as deletion_views
 from rostra.web.views.common import refused, safe_next, throttled
@@ -33,11 +37,13 @@ PENDING_KEY = "rostra_2fa_pending"
 TWO_FACTOR_MAX_ATTEMPTS = 5
 TWO_FACTOR_TTL = 300  # seconds to type the code after the password was right
 
-AWAITING_APPROVAL = (
+AWAITING_APPROVAL = gettext_lazy(
     "Your account is waiting for a moderator's approval. You can log in once it is approved."
 )
-SUSPENDED = "This account has been suspended and cannot log in."
-WRONG_CREDENTIALS = "The username or e-mail address and password do not match an account here."
+SUSPENDED = gettext_lazy("This account has been suspended and cannot log in.")
+WRONG_CREDENTIALS = gettext_lazy(
+    "The username or e-mail address and password do not match an account here."
+)
 
 
 def home_url() -> str:
@@ -92,7 +98,8 @@ def signup(request, code: str = ""):
             if not user.approved:
                 return redirect("web:awaiting_approval")
             auth_login(request, user, backend=BACKEND)
-            messages.success(request, f"Welcome to {site.title}, @{user.username}!")
+            messages.success(request, _("Welcome to %(site)s, @%(username)s!")
+                             % {"site": site.title, "username": user.username})
             return redirect(home_url())
     context["form"] = form
     return render(request, "web/auth/signup.html", context, status=400 if form.errors else 200)
@@ -114,10 +121,10 @@ def _find_user(login: str) -> User | None:
 def refusal(user: User) -> str | None:
     """Why ``user`` (whose password was right) may not log in, or None."""
     if not user.approved:
-        return AWAITING_APPROVAL
+        return str(AWAITING_APPROVAL)
     if (user.account_id and user.account.suspended_at
             and not deletion.awaiting_deletion(user.account)):
-        return SUSPENDED
+        return str(SUSPENDED)
     return None
 
 
@@ -177,7 +184,7 @@ def login_two_factor(request):
     pending = request.session.get(PENDING_KEY)
     if not pending or time.time() - pending.get("at", 0) > TWO_FACTOR_TTL:
         request.session.pop(PENDING_KEY, None)
-        messages.error(request, "Your log-in timed out. Enter your password again.")
+        messages.error(request, _("Your log-in timed out. Enter your password again."))
         return redirect("web:login")
     user = User.objects.filter(pk=pending["user"]).first()
     if user is None or refusal(user) or not totp.is_enabled(user):
@@ -191,11 +198,13 @@ def login_two_factor(request):
         pending["attempts"] = pending.get("attempts", 0) + 1
         if pending["attempts"] >= TWO_FACTOR_MAX_ATTEMPTS:
             request.session.pop(PENDING_KEY, None)
-            messages.error(request, "Too many wrong codes. Enter your password again.")
+            messages.error(request, _("Too many wrong codes. Enter your password again."))
             return redirect("web:login")
         request.session[PENDING_KEY] = pending
         left = TWO_FACTOR_MAX_ATTEMPTS - pending["attempts"]
-        form.add_error("code", f"That code is not right. {left} attempt(s) left.")
+        form.add_error("code", ngettext("That code is not right. %(left)s attempt(s) left.",
+                                         "That code is not right. %(left)s attempt(s) left.",
+                                         left) % {"left": left})
         form.mark_invalid()
     return render(request, "web/auth/login_two_factor.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -209,7 +218,19 @@ class LogoutView(auth_views.LogoutView):
 
 # --- password reset (Django's views, our templates and namespaced URLs) -----------
 
+class RecipientLanguagePasswordResetForm(PasswordResetForm):
+    """Django's reset form; each mail goes out in its recipient's own language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context.get("user")
+        language = i18n.supported(getattr(user, "locale", "") or "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context,
+                              *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = RecipientLanguagePasswordResetForm
     template_name = "web/auth/password_reset.html"
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rostra.portability import x_connections as xc
@@ -25,12 +27,12 @@ def x_connections(request):
     identity = xc.identity_of(request.user)
     if request.method == "POST":
         if identity is None:
-            messages.error(request, "Import your X archive first.")
+            messages.error(request, _("Import your X archive first."))
         else:
             findable = request.POST.get("findable") == "on"
             xc.set_findable(request.user, findable)
-            messages.success(request, "You can now be found by the people you knew on X."
-                             if findable else "Nobody can find you by your X account now.")
+            messages.success(request, _("You can now be found by the people you knew on X.")
+                             if findable else _("Nobody can find you by your X account now."))
         return redirect("web:x_connections")
     xc.refresh_if_stale(request.user)
     counts = {d: XConnection.objects.filter(user=request.user, direction=d).count()
@@ -45,7 +47,7 @@ def x_connections(request):
 def x_connections_follow(request):
     direction = request.POST.get("list", "")
     if direction not in LISTS:
-        messages.error(request, "Choose a list to follow from.")
+        messages.error(request, _("Choose a list to follow from."))
         return redirect("web:x_connections")
     only = None
     if request.POST.get("account"):
@@ -55,10 +57,12 @@ def x_connections_follow(request):
             only = []
     made, errors = xc.follow_people(request.user, direction, only)
     if made:
-        messages.success(request, f"Followed {made} {'person' if made == 1 else 'people'} "
-                         "(locked and remote accounts get a follow request).")
+        messages.success(request, ngettext(
+            "Followed %(count)s person (locked and remote accounts get a follow request).",
+            "Followed %(count)s people (locked and remote accounts get a follow request).",
+            made) % {"count": made})
     elif not errors:
-        messages.info(request, "You already follow everyone there.")
+        messages.info(request, _("You already follow everyone there."))
     for error in errors[:5]:
         messages.error(request, error)
     return redirect("web:x_connections")

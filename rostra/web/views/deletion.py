@@ -13,6 +13,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -59,7 +60,7 @@ def deletion_pending(request):
             messages.error(request, str(exc))
             return redirect("web:login")
         auth_login(request, user, backend=BACKEND)
-        messages.success(request, "The deletion is cancelled: your account is back.")
+        messages.success(request, _("The deletion is cancelled: your account is back."))
         return redirect("/")
     return render(request, "web/auth/deletion_pending.html",
                   {"held": user, "due": deletion.when(user.account.delete_after)})

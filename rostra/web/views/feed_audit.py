@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from rostra.accounts.models import Account
@@ -34,15 +35,15 @@ def period(params) -> tuple[date, date]:
         start = (date.fromisoformat(params["start"]) if params.get("start")
                  else end - timedelta(days=DEFAULT_DAYS - 1))
     except ValueError:
-        raise PeriodError("Write the days of the period as YYYY-MM-DD.") from None
+        raise PeriodError(_("Write the days of the period as YYYY-MM-DD.")) from None
     if start > end:
-        raise PeriodError("The period starts after it ends.")
+        raise PeriodError(_("The period starts after it ends."))
     return start, end
 
 
 def _feed_name(feed_id: str) -> str:
     try:
-        return get_feed(feed_id).name
+        return _(get_feed(feed_id).name)
     except FeedError:
         return feed_id
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account
 from rostra.timelines.feeds import DEFAULT_FEED, FeedError, all_feeds, generator, get_feed
@@ -40,19 +41,27 @@ def feed_url(key: str) -> str:
 
 def selector(me: Account, current: str) -> list[dict]:
     """Home and the reader's pinned feeds, as links (the selector needs no script)."""
-    items = [(DEFAULT_FEED, "Home")] + [(c.key, c.title) for c in feeds.pinned(me)]
+    items = [(DEFAULT_FEED, _("Home"))] + [(c.key, shown_title(c)) for c in feeds.pinned(me)]
     return [{"key": key, "title": title, "url": feed_url(key), "current": key == current}
             for key, title in items]
 
 
+def shown_title(choice) -> str:
+    """A pinned feed's title in the reader's language: a feed's own name is translated,
+    a title the reader made (a hashtag, a list) is shown as it is."""
+    return _(choice.title) if choice.title == choice.feed.name else choice.title
+
+
 def why(feed, reasons: dict) -> list[tuple[str, str]]:
-    """The factors of a ranked post, as (plain label, value) pairs."""
-    return [(feed.factors.get(k, k), _plain(v)) for k, v in reasons.items()]
+    """The factors of a ranked post, as (plain label, value) pairs in the reader's
+    language (the feed declares its labels in English, marked for translation)."""
+    return [(_(feed.factors[k]) if k in feed.factors else k, _plain(v))
+            for k, v in reasons.items()]
 
 
 def _plain(value) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -67,7 +76,8 @@ def feed_timeline(request, key: str):
     except generator.GeneratorUnavailable as exc:
         choice = feeds.resolve(me, key)
         return render(request, "web/feeds/timeline.html", {
-            "title": choice.title, "feed": choice.feed, "posts": [], "feed_error": str(exc),
+            "title": shown_title(choice), "feed": choice.feed, "posts": [],
+            "feed_error": str(exc),
             "feed_selector": selector(me, choice.key), "older_url": None,
             "generator": {"url": choice.choice, "described": None},  # no second wait
         })
@@ -84,7 +94,7 @@ def feed_timeline(request, key: str):
     elif len(result.page_ids) >= page.limit:
         older = f"{feed_url(result.choice.key)}&{urlencode({'max_id': result.page_ids[-1]})}"
     return render(request, "web/feeds/timeline.html", {
-        "title": result.choice.title, "feed": feed, "posts": result.posts,
+        "title": shown_title(result.choice), "feed": feed, "posts": result.posts,
         "feed_selector": selector(me, result.choice.key), "older_url": older,
         "ranking_hash": result.ranking_hash,
         "audit_control": result.control,
@@ -109,8 +119,8 @@ def settings_feeds(request):
         if action == "subscribe":
             try:
                 choice = generator.subscribe(me, request.POST.get("generator_url", ""))
-                messages.success(request, f"The feed from {choice.title} is now beside your "
-                                          "home timeline.")
+                messages.success(request, _("The feed from %(title)s is now beside your "
+                                            "home timeline.") % {"title": shown_title(choice)})
             except FeedError as exc:
                 messages.error(request, str(exc))
             return redirect("web:settings_feeds")
@@ -121,13 +131,14 @@ def settings_feeds(request):
         try:
             if action == "unpin":
                 feeds.unpin(me, key)
-                messages.success(request, "The feed was unpinned.")
+                messages.success(request, _("The feed was unpinned."))
             elif action == "pin":
                 choice = feeds.pin(me, key, consent_to_profiling=bool(
                     request.POST.get("consent")))
-                messages.success(request, f"{choice.title} is now beside your home timeline.")
+                messages.success(request, _("%(title)s is now beside your home timeline.")
+                                 % {"title": shown_title(choice)})
             else:
-                messages.error(request, "Choose to pin or unpin a feed.")
+                messages.error(request, _("Choose to pin or unpin a feed."))
         except FeedError as exc:
             messages.error(request, str(exc))
         return redirect("web:settings_feeds")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rostra.federation import hash_feeds
@@ -111,8 +113,10 @@ def import_file(request):
     for message in report.errors[:ERRORS_SHOWN]:
         messages.warning(request, message)
     if report.error_count > ERRORS_SHOWN:
-        messages.warning(request, f"… and {report.error_count - ERRORS_SHOWN:,} more "
-                                  "rejected lines.")
+        more = report.error_count - ERRORS_SHOWN
+        messages.warning(request, ngettext("… and %(count)s more rejected line.",
+                                           "… and %(count)s more rejected lines.", more)
+                         % {"count": f"{more:,}"})
     return redirect("web:moderation_hashlists")
 
 
@@ -132,8 +136,11 @@ def subscribe(request):
     audit(request.user, "hashlist.subscribed", None, list=hash_list.name,
           list_id=hash_list.pk, url=hash_list.feed_url, list_action=hash_list.action,
           entries=count)
-    messages.success(request, f"Subscribed to {hash_list.feed_url} as {hash_list.name}: "
-                              f"{count:,} hashes.")
+    messages.success(request, ngettext("Subscribed to %(url)s as %(name)s: %(count)s hash.",
+                                       "Subscribed to %(url)s as %(name)s: %(count)s hashes.",
+                                       count)
+                     % {"url": hash_list.feed_url, "name": hash_list.name,
+                        "count": f"{count:,}"})
     return redirect("web:moderation_hashlists")
 
 
@@ -157,8 +164,9 @@ def toggle(request, list_id: int):
     lists.set_enabled(hash_list, enabled)
     audit(request.user, "hashlist.enabled" if enabled else "hashlist.disabled", None,
           list=hash_list.name, list_id=hash_list.pk)
-    messages.success(request, f"{hash_list.name} is {'on' if enabled else 'off'}: it "
-                              f"{'matches' if enabled else 'matches nothing'} from now on.")
+    messages.success(request, (_("%(name)s is on: it matches from now on.") if enabled else
+                               _("%(name)s is off: it matches nothing from now on."))
+                     % {"name": hash_list.name})
     return redirect("web:moderation_hashlists")
 
 
@@ -174,7 +182,9 @@ def delete(request, list_id: int):
     count = lists.delete_list(hash_list)
     audit(request.user, "hashlist.deleted", None, list=name, list_id=list_id, kind=kind,
           source=source, entries=count)
-    messages.success(request, f"Deleted {name} and its {count:,} hashes.")
+    messages.success(request, ngettext("Deleted %(name)s and its %(count)s hash.",
+                                       "Deleted %(name)s and its %(count)s hashes.", count)
+                     % {"name": name, "count": f"{count:,}"})
     return redirect("web:moderation_hashlists")
 
 
@@ -192,8 +202,9 @@ def allow(request):
         else:
             audit(request.user, "hash.allowed", None, signal_type=entry.signal_type,
                   value=entry.value, reason=entry.reason)
-            messages.success(request, f"Cleared {entry.signal_type} {entry.value}: it "
-                                      "matches no list from now on.")
+            messages.success(request, _("Cleared %(signal)s %(value)s: it matches no list "
+                                        "from now on.")
+                             % {"signal": entry.signal_type, "value": entry.value})
             return redirect("web:moderation_hashlists")
     return _page(request, allow_form=form, status=400)
 
@@ -205,5 +216,6 @@ def allow_remove(request, entry_id: int):
     lists.disallow(entry)
     audit(request.user, "hash.allow_removed", None, signal_type=entry.signal_type,
           value=entry.value)
-    messages.success(request, f"{entry.signal_type} {entry.value} matches the lists again.")
+    messages.success(request, _("%(signal)s %(value)s matches the lists again.")
+                     % {"signal": entry.signal_type, "value": entry.value})
     return redirect("web:moderation_hashlists")

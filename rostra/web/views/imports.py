@@ -20,6 +20,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -29,8 +31,8 @@ from rostra.portability.importer import VISIBILITIES, undo_import
 from rostra.portability.models import ImportJob
 from rostra.portability.tasks import run_mastodon_import, run_x_import
 
-SOURCES = {"x": "X", "mastodon": "Mastodon", "rostra": "a Rostra export",
-           "csv": "a Mastodon CSV file"}
+SOURCES = {"x": "X", "mastodon": "Mastodon", "rostra": gettext_lazy("a Rostra export"),
+           "csv": gettext_lazy("a Mastodon CSV file")}
 SECTIONS = {"x": "import", "mastodon": "import_mastodon", "rostra": "import_mastodon",
             "csv": "import_csv"}
 LISTED = {"x": ("x",), "mastodon": ("mastodon", "rostra"), "csv": ("csv",)}
@@ -57,7 +59,7 @@ def import_x(request):
 @csrf_protect
 def _import_x(request):
     return _upload_and_preview(request, "x", "web/settings/import.html",
-                               "Choose the zip file X sent you.")
+                               _("Choose the zip file X sent you."))
 
 
 @csrf_exempt  # as import_x: upload handlers first, CSRF checked below
@@ -71,8 +73,8 @@ def import_mastodon(request):
 @csrf_protect
 def _import_mastodon(request):
     return _upload_and_preview(request, "mastodon", "web/settings/import_mastodon.html",
-                               "Choose the archive (.zip or .tar.gz) Mastodon or Rostra "
-                               "sent you.")
+                               _("Choose the archive (.zip or .tar.gz) Mastodon or Rostra "
+                                 "sent you."))
 
 
 def _upload_and_preview(request, source: str, template: str, missing: str):
@@ -119,9 +121,9 @@ def import_csv(request):
         mode = request.POST.get("mode", "merge")
         try:
             if upload is None:
-                raise csv_imports.CsvImportError("Choose the CSV file to import.")
+                raise csv_imports.CsvImportError(_("Choose the CSV file to import."))
             if upload.size > csv_imports.MAX_BYTES:
-                raise csv_imports.CsvImportError("The file is larger than 10 MB.")
+                raise csv_imports.CsvImportError(_("The file is larger than 10 MB."))
             job = csv_imports.start(request.user, kind, upload.read(), mode=mode)
         except csv_imports.CsvImportError as exc:
             context.update(error=str(exc), kind=kind, mode=mode)
@@ -149,7 +151,9 @@ def import_job(request, job_id: int):
     if request.method == "POST" and request.POST.get("action") == "undo":
         if job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}:
             removed = undo_import(job)
-            messages.success(request, f"Removed {removed} imported posts.")
+            messages.success(request, ngettext("Removed %(count)s imported post.",
+                                                 "Removed %(count)s imported posts.",
+                                                 removed) % {"count": removed})
         return redirect("web:import_job", job.pk)
     counts = job.counts or {}
     percent = int(100 * counts.get("done", 0) / counts["total"]) if counts.get("total") else 0

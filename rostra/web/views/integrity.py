@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rostra.accounts.models import Account
@@ -47,7 +49,7 @@ def _incident(incident_id: int) -> Incident:
 def _page(request, found: Incident, *, act_form=None, dismiss_form=None, status=200):
     members = list(found.members.select_related("account").order_by("-weight", "account_id"))
     for member in members:
-        member.behaviour_labels = [incidents.behaviour_label(b) for b in member.behaviours]
+        member.behaviour_labels = [_(incidents.behaviour_label(b)) for b in member.behaviours]
     evidence = list(found.evidence_posts.select_related("account", "reblog_of__account",
                                                         "in_reply_to__account")
                     .order_by("published", "id"))
@@ -59,7 +61,7 @@ def _page(request, found: Incident, *, act_form=None, dismiss_form=None, status=
         "network": integrity_charts.network(members, edges),
         "timeline": integrity_charts.timeline(evidence),
         "techniques": [(t, technique(t)) for t in found.techniques],
-        "behaviours": [incidents.behaviour_label(b) for b in found.behaviours],
+        "behaviours": [_(incidents.behaviour_label(b)) for b in found.behaviours],
         "figures": sorted(((found.details or {}).get("figures") or {}).items()),
         "dismissal": (found.details or {}).get("dismissal"),
         "decisions": list(Decision.objects.filter(pk__in=decision_ids)
@@ -84,7 +86,7 @@ def incident_review(request, incident_id: int):
     except incidents.IncidentError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "You are reviewing this incident.")
+        messages.success(request, _("You are reviewing this incident."))
     return redirect("web:moderation_incident", incident_id=found.pk)
 
 
@@ -99,7 +101,7 @@ def incident_dismiss(request, incident_id: int):
         except incidents.IncidentError as exc:
             form.add_error("reason" if exc.field == "reason" else None, str(exc))
         else:
-            messages.success(request, "Incident dismissed.")
+            messages.success(request, _("Incident dismissed."))
             return redirect("web:moderation_incident", incident_id=found.pk)
     return _page(request, found, dismiss_form=form, status=400)
 
@@ -121,8 +123,10 @@ def incident_act(request, incident_id: int):
         except incidents.IncidentError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            messages.success(request, f"Decided on {len(taken)} account(s); each has its "
-                                      "statement of reasons.")
+            messages.success(request, ngettext(
+                "Decided on %(count)s account(s); each has its statement of reasons.",
+                "Decided on %(count)s account(s); each has its statement of reasons.",
+                len(taken)) % {"count": len(taken)})
             return redirect("web:moderation_incident", incident_id=found.pk)
     return _page(request, found, act_form=form, status=400)
 
@@ -142,7 +146,7 @@ def elections(request):
             except election.ElectionError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
-                messages.success(request, "Election period set.")
+                messages.success(request, _("Election period set."))
                 return redirect("web:moderation_elections")
         status = 400
     return render(request, "web/moderation/integrity_elections.html", {
@@ -162,6 +166,6 @@ def election_end(request, period_id: int):
     except election.ElectionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Election period ended." if ended else
-                         "Election period withdrawn.")
+        messages.success(request, _("Election period ended.") if ended else
+                         _("Election period withdrawn."))
     return redirect("web:moderation_elections")

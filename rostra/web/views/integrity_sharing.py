@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from rostra.integrity import watchlists
@@ -28,9 +30,13 @@ MATCHES_SHOWN = 100
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="STIX 2.1 bundle (JSON)",
-                           help_text=f"At most {MAX_BYTES // (1024 * 1024)} MB. Indicators on "
-                                     "domains, URLs and accounts become a watch list.")
+    file = forms.FileField(label=gettext_lazy("STIX 2.1 bundle (JSON)"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(size)s MB. Indicators on domains, URLs and accounts become a watch "
+            "list.") % {"size": MAX_BYTES // (1024 * 1024)}
 
 
 def _sources() -> list[dict]:
@@ -71,7 +77,8 @@ def sharing_import(request):
         return _page(request, form=form, status=400)
     upload = form.cleaned_data["file"]
     if upload.size > MAX_BYTES:
-        form.add_error("file", f"The file is {upload.size:,} bytes; the limit is {MAX_BYTES:,}.")
+        form.add_error("file", _("The file is %(size)s bytes; the limit is %(limit)s.")
+                       % {"size": f"{upload.size:,}", "limit": f"{MAX_BYTES:,}"})
         return _page(request, form=form, status=400)
     try:
         source = import_bundle(upload.read(), by=request.user)
@@ -79,13 +86,16 @@ def sharing_import(request):
         form.add_error("file", str(error))
         return _page(request, form=form, status=400)
     report = source.report
-    messages.success(request, f"Imported the watch list of {source.name}: {report.created} new "
-                              f"and {report.updated} updated indicators, {report.expired} "
-                              f"expired; {report.matches} matches in recent posts.")
+    messages.success(request, _(
+        "Imported the watch list of %(name)s: %(created)s new and %(updated)s updated "
+        "indicators, %(expired)s expired; %(matches)s matches in recent posts.") % {
+            "name": source.name, "created": report.created, "updated": report.updated,
+            "expired": report.expired, "matches": report.matches})
     if report.skipped or report.unmatchable:
-        messages.warning(request, f"{report.skipped} indicators on other kinds of objects and "
-                                  f"{report.unmatchable} values this server cannot match "
-                                  "(e.g. other networks' account ids) were left out.")
+        messages.warning(request, _(
+            "%(skipped)s indicators on other kinds of objects and %(unmatchable)s values this "
+            "server cannot match (e.g. other networks' account ids) were left out.") % {
+                "skipped": report.skipped, "unmatchable": report.unmatchable})
     return redirect("web:moderation_integrity_sharing")
 
 
@@ -104,7 +114,8 @@ def incident_stix(request, incident_id: int):
     incident = get_object_or_404(Incident, pk=incident_id)
     tlp = request.GET.get("tlp", "amber")
     if tlp not in TLP_LEVELS:
-        return HttpResponseBadRequest(f"TLP must be one of {', '.join(TLP_LEVELS)}.")
+        return HttpResponseBadRequest(_("TLP must be one of %(levels)s.")
+                                      % {"levels": ", ".join(TLP_LEVELS)})
     bundle = export_incident(incident, tlp=tlp)
     audit(request.user, "incident.stix_exported", incident.case, incident=incident.pk, tlp=tlp,
           objects=len(bundle["objects"]))

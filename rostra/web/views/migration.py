@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rostra.accounts.models import Account
@@ -34,7 +35,7 @@ def aliases(request):
     if request.method == "POST" and "remove" in request.POST:
         try:
             moving.remove_alias(me, request.POST["remove"])
-            messages.success(request, "The alias was removed.")
+            messages.success(request, _("The alias was removed."))
         except moving.MoveError as exc:
             messages.error(request, str(exc))
         return redirect("web:settings_aliases")
@@ -46,7 +47,8 @@ def aliases(request):
             except moving.MoveError as exc:
                 form.add_account_error(exc, "acct")
             else:
-                messages.success(request, f"@{other.acct} may now move to this account.")
+                messages.success(request, _("@%(acct)s may now move to this account.")
+                                 % {"acct": other.acct})
                 return redirect("web:settings_aliases")
     known = {a.uri: a for a in Account.objects.filter(uri__in=me.also_known_as or [])}
     rows = [(uri, known.get(uri)) for uri in me.also_known_as or []]
@@ -65,8 +67,9 @@ def migration(request):
         except moving.MoveError as exc:
             form.add_account_error(exc, "acct")
         else:
-            messages.success(request, f"Your account moved to @{target.acct}; your "
-                                      "followers are being moved there.")
+            messages.success(request, _("Your account moved to @%(acct)s; your "
+                                        "followers are being moved there.")
+                             % {"acct": target.acct})
             return redirect("web:settings_migration")
     context = {"me": me, "next_move": moving.next_move_allowed(me),
                "cooldown_days": moving.COOLDOWN.days}
@@ -78,8 +81,8 @@ def migration(request):
 def migration_cancel(request):
     try:
         moving.cancel_move(_me(request))
-        messages.success(request, "The redirect was cancelled: your profile no longer "
-                                  "points to the other account.")
+        messages.success(request, _("The redirect was cancelled: your profile no longer "
+                                    "points to the other account."))
     except moving.MoveError as exc:
         messages.error(request, str(exc))
     return redirect("web:settings_migration")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rostra.accounts.services import find_account
@@ -67,7 +68,8 @@ def decide(request, case_id: int):
         except services.NoticeError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            messages.success(request, f"Decided: {decision.get_measure_display()}.")
+            messages.success(request, _("Decided: %(measure)s.")
+                             % {"measure": decision.get_measure_display()})
             return redirect("web:moderation_case", case_id=found.pk)
     return _case_page(request, found, form, status=400)
 
@@ -96,7 +98,8 @@ def appeal(request, appeal_id: int):
             except services.NoticeError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Appeal {found.get_status_display().lower()}.")
+                messages.success(request, _("Appeal %(outcome)s.")
+                                 % {"outcome": found.get_status_display().lower()})
                 return redirect("web:moderation_appeals")
         status = 400
     decision = found.decision
@@ -154,7 +157,8 @@ def flaggers(request):
             missing = [n for n, a in zip(names, found_accounts, strict=True) if a is None]
             try:
                 if missing:
-                    raise services.NoticeError(f"No account here: {', '.join(missing)}.",
+                    raise services.NoticeError(_("No account here: %(names)s.")
+                                               % {"names": ", ".join(missing)},
                                                "accounts")
                 services.designate_flagger(request.user, name=form.cleaned_data["name"],
                                            email_domain=form.cleaned_data["email_domain"],
@@ -162,7 +166,7 @@ def flaggers(request):
             except services.NoticeError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
-                messages.success(request, "Trusted flagger designated.")
+                messages.success(request, _("Trusted flagger designated."))
                 return redirect("web:moderation_flaggers")
         status = 400
     return render(request, "web/moderation/flaggers.html", {

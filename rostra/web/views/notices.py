@@ -6,6 +6,7 @@ import uuid
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rostra.moderation import appeals, decisions, services
@@ -89,5 +90,5 @@ def appeal(request, receipt: uuid.UUID):
         else:
             return redirect("web:notice_receipt", receipt=receipt)
     elif decision is None:
-        form.add_error(None, "There is no decision to appeal yet.")
+        form.add_error(None, _("There is no decision to appeal yet."))
     return _receipt_page(request, case, form, status=400)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rostra.notifications import services as notifications
@@ -35,5 +36,5 @@ def index(request):
 @require_POST
 def clear(request):
     notifications.clear(viewer(request))
-    messages.success(request, "All notifications are cleared.")
+    messages.success(request, _("All notifications are cleared."))
     return redirect("web:notifications")

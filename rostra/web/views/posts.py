@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rostra.posts import services as post_service
@@ -61,14 +63,14 @@ def history(request, acct: str, post_id: int):
 # --- actions ---------------------------------------------------------------------
 
 ACTIONS = {
-    "reblog": (post_service.reblog, "Boosted."),
-    "unreblog": (post_service.unreblog, "Boost removed."),
-    "favourite": (post_service.favourite, "Liked."),
-    "unfavourite": (post_service.unfavourite, "Like removed."),
-    "bookmark": (post_service.bookmark, "Bookmarked."),
-    "unbookmark": (post_service.unbookmark, "Bookmark removed."),
-    "pin": (post_service.pin, "Pinned to your profile."),
-    "unpin": (post_service.unpin, "Unpinned."),
+    "reblog": (post_service.reblog, gettext_lazy("Boosted.")),
+    "unreblog": (post_service.unreblog, gettext_lazy("Boost removed.")),
+    "favourite": (post_service.favourite, gettext_lazy("Liked.")),
+    "unfavourite": (post_service.unfavourite, gettext_lazy("Like removed.")),
+    "bookmark": (post_service.bookmark, gettext_lazy("Bookmarked.")),
+    "unbookmark": (post_service.unbookmark, gettext_lazy("Bookmark removed.")),
+    "pin": (post_service.pin, gettext_lazy("Pinned to your profile.")),
+    "unpin": (post_service.unpin, gettext_lazy("Unpinned.")),
 }
 
 
@@ -87,7 +89,7 @@ def action(request, post_id: int, action: str):
     except PostError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, done)
+        messages.success(request, str(done))
     return redirect_next(request, post_url(post))
 
 
@@ -110,7 +112,7 @@ def vote(request, post_id: int):
     except PostError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Your vote is counted.")
+        messages.success(request, _("Your vote is counted."))
     return redirect_next(request, post_url(post))
 
 
@@ -122,7 +124,7 @@ def delete(request, post_id: int):
         raise Http404("You can only delete your own posts.")
     if request.method == "POST":
         post_service.delete_post(me, post)
-        messages.success(request, "Your post is deleted.")
+        messages.success(request, _("Your post is deleted."))
         fallback = reverse("web:profile", args=[me.acct])
         target = redirect_next(request, fallback)
         # Never send someone back to the page of the post that no longer exists.
@@ -155,7 +157,7 @@ def edit(request, post_id: int):
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, str(exc))
             else:
-                messages.success(request, "Your post is updated.")
+                messages.success(request, _("Your post is updated."))
                 return redirect(post_url(post))
         status = 400
     else:

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rostra.accounts import domain_blocks
@@ -23,10 +25,10 @@ from rostra.timelines.pagination import Page, paginate
 from rostra.web.views.common import account_or_404, older_link, redirect_next, viewer
 
 MUTE_DURATIONS = [
-    ("", "Forever"),
-    ("3600", "1 hour"),
-    ("86400", "1 day"),
-    ("604800", "7 days"),
+    ("", gettext_lazy("Forever")),
+    ("3600", gettext_lazy("1 hour")),
+    ("86400", gettext_lazy("1 day")),
+    ("604800", gettext_lazy("7 days")),
 ]
 
 
@@ -131,57 +133,58 @@ def following(request, acct: str):
 def _follow(me, target, request):
     result = accounts.follow(me, target)
     if isinstance(result, FollowRequest):
-        return f"You asked to follow @{target.acct}; they will decide."
-    return f"You follow @{target.acct}."
+        return _("You asked to follow @%(acct)s; they will decide.") % {"acct": target.acct}
+    return _("You follow @%(acct)s.") % {"acct": target.acct}
 
 
 def _unfollow(me, target, request):
     accounts.unfollow(me, target)
-    return f"You no longer follow @{target.acct}."
+    return _("You no longer follow @%(acct)s.") % {"acct": target.acct}
 
 
 def _block(me, target, request):
     accounts.block(me, target)
-    return f"You blocked @{target.acct}."
+    return _("You blocked @%(acct)s.") % {"acct": target.acct}
 
 
 def _unblock(me, target, request):
     accounts.unblock(me, target)
-    return f"You unblocked @{target.acct}."
+    return _("You unblocked @%(acct)s.") % {"acct": target.acct}
 
 
 def _mute(me, target, request):
     seconds = request.POST.get("duration") or ""
     if seconds not in {value for value, _ in MUTE_DURATIONS}:
-        raise AccountError("Choose how long to mute for.", "duration")
+        raise AccountError(_("Choose how long to mute for."), "duration")
     duration = timedelta(seconds=int(seconds)) if seconds else None
     notifications = request.POST.get("notifications") == "on"
     accounts.mute(me, target, duration=duration, notifications=notifications)
-    return f"You muted @{target.acct}."
+    return _("You muted @%(acct)s.") % {"acct": target.acct}
 
 
 def _unmute(me, target, request):
     accounts.unmute(me, target)
-    return f"You unmuted @{target.acct}."
+    return _("You unmuted @%(acct)s.") % {"acct": target.acct}
 
 
 def _server_of(target) -> str:
     if target.local:
-        raise AccountError("This account is on this server; block the account instead.")
+        raise AccountError(_("This account is on this server; block the account instead."))
     return target.domain.split(":")[0]
 
 
 def _block_domain(me, target, request):
     block = domain_blocks.block_domain(me, _server_of(target))
-    return f"You blocked {block.domain}: you will not see anything from it."
+    return _("You blocked %(domain)s: you will not see anything from it.") % {
+        "domain": block.domain}
 
 
 def _unblock_domain(me, target, request):
     server = _server_of(target)
     if not domain_blocks.unblock_domain(me, server):
-        raise AccountError(f"{server} is covered by the block of a parent domain; lift it "
-                           "on the Blocked domains settings page.")
-    return f"You unblocked {server}."
+        raise AccountError(_("%(server)s is covered by the block of a parent domain; lift it "
+                             "on the Blocked domains settings page.") % {"server": server})
+    return _("You unblocked %(server)s.") % {"server": server}
 
 
 RELATIONSHIP_ACTIONS = {

@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rostra.core import rate_limits
@@ -29,8 +31,8 @@ from rostra.web.forms.protect import SubmitForm, WithdrawForm
 RATE_LIMIT = 20
 RATE_WINDOW = 60 * 60
 MAX_JSON_BODY = 64 * 1024  # 50 images of about 200 bytes, with room to spare
-TOO_MANY = ("Too many attempts from this network in the last hour. Nothing was saved; "
-            "please try again later.")
+TOO_MANY = gettext_lazy("Too many attempts from this network in the last hour. Nothing was "
+                        "saved; please try again later.")
 
 
 def _over_limit(request, bucket: str) -> bool:
@@ -62,7 +64,7 @@ def submit(request):
     wants_json = request.content_type == "application/json"
     if _over_limit(request, "submit"):
         if wants_json:
-            return JsonResponse({"error": TOO_MANY}, status=429)
+            return JsonResponse({"error": str(TOO_MANY)}, status=429)
         return _page(request, SubmitForm(), status=429, error=TOO_MANY)
     if wants_json:
         return _submit_json(request)
@@ -83,21 +85,22 @@ def submit(request):
 
 def _submit_json(request):
     declared = request.META.get("CONTENT_LENGTH") or ""
+    too_much = _("Too much data: send fingerprints only.")
     if declared.isdigit() and int(declared) > MAX_JSON_BODY:
-        return JsonResponse({"error": "Too much data: send fingerprints only."}, status=413)
+        return JsonResponse({"error": too_much}, status=413)
     body = request.body
     if len(body) > MAX_JSON_BODY:
-        return JsonResponse({"error": "Too much data: send fingerprints only."}, status=413)
+        return JsonResponse({"error": too_much}, status=413)
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": "The request is not JSON."}, status=400)
+        return JsonResponse({"error": _("The request is not JSON.")}, status=400)
     if not isinstance(data, dict) or set(data) != {"images", "consent"}:
-        return JsonResponse({"error": 'Send {"images": [...], "consent": true} and nothing '
-                                      "else."}, status=400)
+        return JsonResponse({"error": _('Send {"images": [...], "consent": true} and nothing '
+                                        "else.")}, status=400)
     if data["consent"] is not True:
-        return JsonResponse({"error": "Confirm that the images show you (or the person who "
-                                      "asked you to help)."}, status=400)
+        return JsonResponse({"error": _("Confirm that the images show you (or the person who "
+                                        "asked you to help).")}, status=400)
     try:
         submission, secret = ncii.submit(data["images"])
     except ncii.NciiError as exc:
@@ -122,8 +125,8 @@ def withdraw(request):
             number = form.cleaned_data["number"]
             if ncii.withdraw(number, form.cleaned_data["secret"]):
                 return render(request, "web/protect/withdrawn.html", {"number": number})
-            form.add_error(None, "This case number and secret do not match a submission "
-                                 "that is still active. Check both: the secret was shown "
-                                 "once, with the case number.")
+            form.add_error(None, _("This case number and secret do not match a submission "
+                                   "that is still active. Check both: the secret was shown "
+                                   "once, with the case number."))
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "web/protect/withdraw.html", {"form": form}, status=status)

@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rostra.core import rate_limits
@@ -19,17 +21,19 @@ APPLICATIONS_PER_HOUR = 5  # per client address: the form is open to anyone
 
 
 class ApplicationForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=research.LIMITS["name"])
-    organisation = forms.CharField(label="Research organisation",
-                                   max_length=research.LIMITS["organisation"],
-                                   help_text="The university, institute or body you work for.")
-    email = forms.EmailField(label="E-mail address",
-                             help_text="Preferably at your organisation: the decision and the "
-                                       "key are sent here.")
-    purpose = forms.CharField(label="Research purpose", max_length=research.LIMITS["purpose"],
-                              widget=forms.Textarea(attrs={"rows": 6}),
-                              help_text="What you study, which data you need and for how long, "
-                                        "and how you will protect it and publish the results.")
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=research.LIMITS["name"])
+    organisation = forms.CharField(
+        label=gettext_lazy("Research organisation"), max_length=research.LIMITS["organisation"],
+        help_text=gettext_lazy("The university, institute or body you work for."))
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        help_text=gettext_lazy("Preferably at your organisation: the decision and the key are "
+                               "sent here."))
+    purpose = forms.CharField(
+        label=gettext_lazy("Research purpose"), max_length=research.LIMITS["purpose"],
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("What you study, which data you need and for how long, and how "
+                               "you will protect it and publish the results."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,7 +44,8 @@ def apply(request):
     if request.method == "POST":
         if rate_limits.over_limit("research_apply", rate_limits.client_key(request),
                                   APPLICATIONS_PER_HOUR, 3600):
-            form.add_error(None, "Too many applications from your address; try again later.")
+            form.add_error(None, _("Too many applications from your address; "
+                                   "try again later."))
             status = 429
         elif form.is_valid():
             try:
@@ -73,9 +78,9 @@ ACTIONS = {"approve", "reissue", "reject", "revoke"}
 @staff_required
 def decide(request, researcher_id: int, action: str):
     if action not in ACTIONS:
-        raise PermissionDenied("Unknown action.")
+        raise PermissionDenied(_("Unknown action."))
     if not request.user.is_superuser:
-        raise PermissionDenied("Only an administrator can decide on researchers' access.")
+        raise PermissionDenied(_("Only an administrator can decide on researchers' access."))
     found = get_object_or_404(Researcher, pk=researcher_id)
     note = request.POST.get("note", "")
     try:
@@ -83,15 +88,17 @@ def decide(request, researcher_id: int, action: str):
             try:
                 days = int(request.POST.get("days") or research.DEFAULT_DAYS)
             except ValueError:
-                raise research.ResearchError("The validity is a number of days.") from None
+                raise research.ResearchError(_("The validity is a number of days.")) from None
             research.approve(found, by=request.user, note=note, days=days)
-            messages.success(request, f"Key for {found.name} issued and sent to {found.email}.")
+            messages.success(request, _("Key for %(name)s issued and sent to %(email)s.")
+                             % {"name": found.name, "email": found.email})
         elif action == "reject":
             research.reject(found, by=request.user, note=note)
-            messages.success(request, f"Application of {found.name} declined.")
+            messages.success(request,
+                             _("Application of %(name)s declined.") % {"name": found.name})
         else:
             research.revoke(found, by=request.user, note=note)
-            messages.success(request, f"Access of {found.name} revoked.")
+            messages.success(request, _("Access of %(name)s revoked.") % {"name": found.name})
     except research.ResearchError as exc:
         messages.error(request, str(exc))
     return redirect("web:moderation_researchers")

@@ -20,8 +20,11 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from rostra.accounts import deletion, services, totp
@@ -37,6 +40,7 @@ from rostra.accounts.models import (
     SiteSettings,
     User,
 )
+from rostra.core import i18n
 from rostra.core.links import absolute_url
 from rostra.web.forms.account import (
     DeleteAccountForm,
@@ -59,7 +63,7 @@ def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_staff:
-            raise PermissionDenied("Only staff can open this page.")
+            raise PermissionDenied(_("Only staff can open this page."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -100,7 +104,7 @@ def profile(request):
             except AccountError as exc:
                 form.add_account_error(exc)
             else:
-                messages.success(request, "Your profile was saved.")
+                messages.success(request, _("Your profile was saved."))
                 return redirect("web:settings_profile")
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(account))
@@ -113,7 +117,8 @@ def profile(request):
 def account(request):
     user = request.user
     initial = {"default_visibility": user.default_visibility,
-               "default_sensitive": user.default_sensitive}
+               "default_sensitive": user.default_sensitive,
+               "locale": i18n.supported(user.locale) or ""}
     form = PreferencesForm(bound_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +126,10 @@ def account(request):
         except AccountError as exc:
             form.add_account_error(exc)
         else:
-            messages.success(request, "Your preferences were saved.")
+            # the confirmation already speaks the language just chosen
+            translation.activate(i18n.supported(user.locale)
+                                 or translation.get_language_from_request(request))
+            messages.success(request, _("Your preferences were saved."))
             return redirect("web:settings_account")
     return _render(request, "web/settings/account.html",
                    {"form": form, "two_factor": totp.is_enabled(user)}, section="account")
@@ -144,12 +152,12 @@ def delete_account(request):
                 # The same password hashed anew ends every other session of the account.
                 user.set_password(form.cleaned_data["password"])
                 user.save(update_fields=["password"])
-                messages.success(request, f"Your account will be deleted on "
-                                          f"{deletion.when(due)}. Until then it is hidden; "
-                                          f"sign in before that date to cancel.")
+                messages.success(request, _(
+                    "Your account will be deleted on %(date)s. Until then it is hidden; "
+                    "sign in before that date to cancel.") % {"date": deletion.when(due)})
             else:
-                messages.success(request, "Your account was deleted. Servers that knew it "
-                                          "are being told to remove it too.")
+                messages.success(request, _("Your account was deleted. Servers that knew it "
+                                            "are being told to remove it too."))
             logout(request)
             return redirect("/")
     return _render(request, "web/settings/delete_account.html",
@@ -163,7 +171,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
     template_name = "web/settings/password.html"
     success_url = reverse_lazy("web:password_change")
-    success_message = "Your password was changed."
+    success_message = gettext_lazy("Your password was changed.")
     extra_context = {"section": "password"}
 
 
@@ -171,7 +179,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 def _qr_svg(uri: str) -> str:
     # segno output is generated from our own URI only; it is safe markup.
-    return mark_safe(segno.make(uri, error="m").svg_inline(scale=4, border=2, title="QR code"))
+    return mark_safe(segno.make(uri, error="m").svg_inline(scale=4, border=2, title=_("QR code")))
 
 
 @login_required
@@ -191,7 +199,8 @@ def two_factor(request):
             form.add_account_error(exc, "code")
         else:
             request.session.pop(SETUP_SECRET_KEY, None)
-            messages.success(request, "Two-factor log-in is on. You will need a code each time.")
+            messages.success(request,
+                             _("Two-factor log-in is on. You will need a code each time."))
             return redirect("web:two_factor")
     uri = totp.provisioning_uri(secret, user.username)
     context = {"form": form, "secret": secret, "uri": uri, "qr_svg": _qr_svg(uri),
@@ -207,9 +216,10 @@ def _two_factor_disable(request, user: User):
             password and user.check_password(password)
         ):
             totp.disable(user)
-            messages.success(request, "Two-factor log-in is off.")
+            messages.success(request, _("Two-factor log-in is off."))
             return redirect("web:two_factor")
-        form.add_error(None, "That code or password is not right; two-factor log-in stays on.")
+        form.add_error(None, _("That code or password is not right; "
+                               "two-factor log-in stays on."))
         form.mark_invalid()
     return _render(request, "web/settings/two_factor.html", {"form": form, "enabled": True},
                    section="two_factor")
@@ -228,10 +238,10 @@ def follow_requests(request):
         who = follow_request.account.acct
         if request.POST.get("action") == "accept":
             services.accept_follow_request(me, follow_request)
-            messages.success(request, f"@{who} now follows you.")
+            messages.success(request, _("@%(acct)s now follows you.") % {"acct": who})
         elif request.POST.get("action") == "reject":
             services.reject_follow_request(me, follow_request)
-            messages.success(request, f"You rejected @{who}'s request.")
+            messages.success(request, _("You rejected @%(acct)s's request.") % {"acct": who})
         return redirect("web:follow_requests")
     requests_ = (FollowRequest.objects.filter(target_account=me)
                  .select_related("account").order_by("-created_at"))
@@ -246,7 +256,8 @@ def followers(request):
     if request.method == "POST":
         follower = get_object_or_404(Account, pk=request.POST.get("account"))
         services.remove_follower(me, follower)
-        messages.success(request, f"@{follower.acct} no longer follows you.")
+        messages.success(request,
+                         _("@%(acct)s no longer follows you.") % {"acct": follower.acct})
         return redirect("web:settings_followers")
     rows = (Follow.objects.filter(target_account=me).select_related("account")
             .order_by("-created_at"))
@@ -261,7 +272,7 @@ def blocks(request):
     if request.method == "POST":
         target = get_object_or_404(Account, pk=request.POST.get("account"))
         services.unblock(me, target)
-        messages.success(request, f"You unblocked @{target.acct}.")
+        messages.success(request, _("You unblocked @%(acct)s.") % {"acct": target.acct})
         return redirect("web:blocks")
     rows = (Block.objects.filter(account=me).select_related("target_account")
             .order_by("-created_at"))
@@ -280,10 +291,11 @@ def domain_blocks(request):
         try:
             if request.POST.get("action") == "unblock":
                 domain_blocks_service.unblock_domain(me, typed)
-                messages.success(request, f"You unblocked {typed}.")
+                messages.success(request, _("You unblocked %(domain)s.") % {"domain": typed})
             else:
                 block = domain_blocks_service.block_domain(me, typed)
-                messages.success(request, f"You blocked {block.domain}.")
+                messages.success(request,
+                                 _("You blocked %(domain)s.") % {"domain": block.domain})
             return redirect("web:domain_blocks")
         except AccountError as exc:
             error = str(exc)
@@ -300,7 +312,7 @@ def mutes(request):
     if request.method == "POST":
         target = get_object_or_404(Account, pk=request.POST.get("account"))
         services.unmute(me, target)
-        messages.success(request, f"You unmuted @{target.acct}.")
+        messages.success(request, _("You unmuted @%(acct)s.") % {"acct": target.acct})
         return redirect("web:mutes")
     rows = (Mute.objects.filter(services.active_mutes_q(), account=me)
             .select_related("target_account").order_by("-created_at"))
@@ -321,14 +333,15 @@ def invites(request):
     form = InviteForm(bound_data(request))
     if request.method == "POST":
         if not allowed:
-            raise PermissionDenied("Anyone can sign up here; invites are not needed.")
+            raise PermissionDenied(_("Anyone can sign up here; invites are not needed."))
         if form.is_valid():
             seconds = form.cleaned_data["expires_in"]
             invite = services.create_invite(
                 user, max_uses=form.cleaned_data["max_uses"],
                 expires_in=timedelta(seconds=seconds) if seconds else None,
             )
-            messages.success(request, f"Invite link created: {_invite_url(invite)}")
+            messages.success(request, _("Invite link created: %(url)s")
+                             % {"url": _invite_url(invite)})
             return redirect("web:invites")
     rows = [(invite, _invite_url(invite))
             for invite in Invite.objects.filter(created_by=user).order_by("-created_at")]
@@ -347,7 +360,8 @@ def approvals(request):
     if request.method == "POST":
         pending = get_object_or_404(User, pk=request.POST.get("user"), approved=False)
         services.approve(pending)
-        messages.success(request, f"@{pending.username} can now log in.")
+        messages.success(request,
+                         _("@%(username)s can now log in.") % {"username": pending.username})
         return redirect("web:approvals")
     rows = User.objects.filter(approved=False).order_by("date_joined")
     return _render(request, "web/settings/approvals.html", {"pending": rows},
@@ -367,7 +381,7 @@ def site(request):
         except AccountError as exc:
             form.add_account_error(exc)
         else:
-            messages.success(request, "The site settings were saved.")
+            messages.success(request, _("The site settings were saved."))
             return redirect("web:site_settings")
     return _render(request, "web/settings/site.html", {"form": form}, section="site")
 

@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rostra.core import i18n
 from rostra.moderation import appeals, decisions
 from rostra.moderation.models import Appeal, Decision
 from rostra.moderation.services import NoticeError
@@ -29,6 +31,11 @@ def statement(request, decision_id: int):
     if not keyed and not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     me = decision.target_account if keyed else user.account
+    if keyed and not user.is_authenticated:
+        # the e-mailed link: the page speaks the affected person's language, if they chose one
+        owner = getattr(decision.target_account, "user", None)
+        if owner is not None:
+            i18n.activate_for(request, owner)
     affected = me is not None and decision.target_account_id == me.pk
     if not (affected or user.is_staff):
         raise PermissionDenied("This statement is for the account it concerns.")
@@ -45,8 +52,8 @@ def statement(request, decision_id: int):
             except NoticeError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Your appeal was received. Another moderator "
-                                          "will review the decision.")
+                messages.success(request, _("Your appeal was received. Another moderator "
+                                            "will review the decision."))
                 return redirect(request.get_full_path())
         status = 400
     return render(request, "web/statement.html", {

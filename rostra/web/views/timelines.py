@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import Page
@@ -37,9 +38,10 @@ def home(request):
     posts = timelines.home(me, page) if me else []
     return _timeline(
         request,
-        {"title": "Home", "compose_form": compose_form_for(request),
+        {"title": _("Home"), "compose_form": compose_form_for(request),
          "feed_selector": selector(me, "chronological") if me else None,
-         "empty": "Nothing here yet. Follow people to see their posts, or write your first post."},
+         "empty": _("Nothing here yet. Follow people to see their posts, or write your first "
+                    "post.")},
         posts, page,
     )
 
@@ -48,8 +50,8 @@ def local(request):
     page = Page.from_params(request.GET)
     return _timeline(
         request,
-        {"title": "Local", "intro": "Public posts written by people on this server.",
-         "empty": "No public posts yet."},
+        {"title": _("Local"), "intro": _("Public posts written by people on this server."),
+         "empty": _("No public posts yet.")},
         timelines.local(viewer(request), page), page,
     )
 
@@ -58,8 +60,9 @@ def public(request):
     page = Page.from_params(request.GET)
     return _timeline(
         request,
-        {"title": "Public", "intro": "Public posts from this server and the servers it knows.",
-         "empty": "No public posts yet."},
+        {"title": _("Public"),
+         "intro": _("Public posts from this server and the servers it knows."),
+         "empty": _("No public posts yet.")},
         timelines.public(viewer(request), page), page,
     )
 
@@ -68,7 +71,7 @@ def tag(request, tag: str):
     page = Page.from_params(request.GET)
     return _timeline(
         request,
-        {"title": f"#{tag}", "empty": f"No public posts with #{tag} yet."},
+        {"title": f"#{tag}", "empty": _("No public posts with #%(tag)s yet.") % {"tag": tag}},
         timelines.tag(viewer(request), tag, page), page,
     )
 
@@ -79,7 +82,7 @@ def bookmarks(request):
     posts = timelines.bookmarks(viewer(request), page)
     return _timeline(
         request,
-        {"title": "Bookmarks", "empty": "You have not bookmarked any post yet."},
+        {"title": _("Bookmarks"), "empty": _("You have not bookmarked any post yet.")},
         posts, page, key="page_id",
     )
 
@@ -90,6 +93,6 @@ def favourites(request):
     posts = timelines.favourites(viewer(request), page)
     return _timeline(
         request,
-        {"title": "Liked posts", "empty": "You have not liked any post yet."},
+        {"title": _("Liked posts"), "empty": _("You have not liked any post yet.")},
         posts, page, key="page_id",
     )

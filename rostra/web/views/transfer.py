@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rostra.core.links import absolute_url
@@ -44,7 +45,7 @@ def transfer(request):
                                     source=post_transfer.SOURCE,
                                     options__stage="reporting")
             transaction.on_commit(lambda: run_post_transfer.enqueue(job.pk))
-            messages.success(request, "Asking your old server again.")
+            messages.success(request, _("Asking your old server again."))
             return redirect("web:transfer")
         callback = absolute_url(reverse("web:transfer_callback"))
         try:
@@ -73,5 +74,5 @@ def callback(request):
     except post_transfer.TransferError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Your old server agreed: your posts are being copied.")
+        messages.success(request, _("Your old server agreed: your posts are being copied."))
     return redirect("web:transfer")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rostra.timelines import trend_review, trends
@@ -27,7 +28,7 @@ def review(request):
         except ValueError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Decision recorded.")
+            messages.success(request, _("Decision recorded."))
         return redirect("web:moderation_trends")
     tags = trends.tag_candidates()[:SHOWN]
     links = trends.link_candidates()[:SHOWN]

@@ -10,6 +10,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from rostra.core.scale import is_shared_cache
 from rostra.core.worker import start_in_thread
 
 
@@ -31,6 +32,13 @@ class Command(BaseCommand):
         if workers > 1 and not no_worker:
             self.stderr.write("Use --no-worker with several web processes; run `rostra worker`.")
             return
+        if workers > 1 and not is_shared_cache(settings.CACHES):
+            # Rate limits, log-in throttles and the two-factor replay guard live in the
+            # cache: per process, N processes would each allow the full limit.
+            self.stderr.write(
+                f"Warning: {workers} web processes with a per-process memory cache: rate "
+                "limits and throttles count per process. Set ROSTRA_CACHE_URL to a shared "
+                "Redis/Valkey (docs/deploy.md).")
         worker = None
         if not no_worker:
             worker, _ = start_in_thread(interval=worker_interval)

@@ -15,14 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args, batch: bool, interval: float, **options):
-        from rostra.core.worker import run_start_hooks
+        from rostra.core.worker import new_worker_id, run_resilient, run_start_hooks
 
         run_start_hooks()
         # As in asgi.py: what start-up loaded lives as long as the process; keep it
         # out of the cyclic collector's full passes.
         gc.collect()
         gc.freeze()
-        call_command(
+        worker_id = new_worker_id()  # names its host and pid: see reclaim_orphans
+        run_resilient(lambda: call_command(
             "db_worker", queue_name="*", interval=interval, batch=batch, reload=False,
-            verbosity=options.get("verbosity", 1),
-        )
+            verbosity=options.get("verbosity", 1), worker_id=worker_id,
+        ), worker_id)

@@ -1,0 +1,1 @@
+"""Fault tests: real processes killed, databases restarted, remotes that hang."""
