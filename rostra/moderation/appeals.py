@@ -10,10 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rostra.accounts.models import Account, User
-from rostra.core import mail
 from rostra.core.links import absolute_url
 from rostra.moderation import events
-from rostra.moderation.decisions import APPEAL_WINDOW, statement_url, undo
+from rostra.moderation.decisions import (
+    APPEAL_WINDOW,
+    statement_url,
+    undo,
+    write_to_holder,
+    write_to_notifier,
+)
 from rostra.moderation.models import Appeal, Case, Decision, Measure
 from rostra.moderation.services import MAX_EXPLANATION, NoticeError, audit
 from rostra.notifications.services import notify_moderation
@@ -163,13 +168,5 @@ def _tell_outcome(appeal: Appeal) -> None:
 
     account = decision.target_account
     if account is not None and account.local and decision.restrictive:
-        user = User.objects.filter(account=account).first()
-        if user is not None and user.email:
-            mail.send_in(mail.language_of(user), to_account, [user.email])
-    if case.notifier_email:
-        mail.send_in(mail.language_for_address(case.notifier_email), to_notifier,
-                     [case.notifier_email])
-    elif case.notifier_id and case.notifier.local:
-        user = User.objects.filter(account=case.notifier).first()
-        if user is not None and user.email:
-            mail.send_in(mail.language_of(user), to_notifier, [user.email])
+        write_to_holder(account, to_account)
+    write_to_notifier(case, to_notifier)

@@ -370,13 +370,23 @@ def _tell_parties(decision: Decision, told: bool) -> None:
                 f"{redress(lines)}\n")
 
     if told:
-        user = User.objects.filter(account=decision.target_account).first()
-        if user is not None and user.email:
-            mail.send_in(mail.language_of(user), to_account, [user.email])
+        write_to_holder(decision.target_account, to_account)
+    write_to_notifier(case, to_notifier)
+
+
+def write_to_holder(account, compose) -> None:
+    """E-mail the user of ``account`` (a local one) in their own language, when they
+    have an address. ``compose()`` returns (subject, body) in the active language."""
+    user = User.objects.filter(account=account).first() if account is not None else None
+    if user is not None and user.email:
+        mail.send_in(mail.language_of(user), compose, [user.email])
+
+
+def write_to_notifier(case, compose) -> None:
+    """E-mail whoever filed ``case``: the address they gave (in the language of the
+    user who holds it, if any), or the user of the local account that reported."""
     if case.notifier_email:
-        mail.send_in(mail.language_for_address(case.notifier_email), to_notifier,
+        mail.send_in(mail.language_for_address(case.notifier_email), compose,
                      [case.notifier_email])
     elif case.notifier_id and case.notifier.local:
-        user = User.objects.filter(account=case.notifier).first()
-        if user is not None and user.email:
-            mail.send_in(mail.language_of(user), to_notifier, [user.email])
+        write_to_holder(case.notifier, compose)
