@@ -112,14 +112,19 @@ def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1
                     time.sleep(0.2)
             yield base
         finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop(procs, timeout=10)
             log.close()
+
+
+def stop(procs: list[subprocess.Popen], timeout: float = 15) -> None:
+    """Ask every process to end, then kill whichever has not after ``timeout``."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def password_token(base: str, username: str, scopes: str = "read write follow") -> str:

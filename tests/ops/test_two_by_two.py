@@ -27,7 +27,7 @@ from itertools import permutations
 import httpx
 import pytest
 
-from tests.api.live import ROSTRA, _database, free_port, password_token
+from tests.api.live import ROSTRA, _database, free_port, password_token, stop
 from tests.federation.servers import wait_for
 
 USERS = ("alice", "bob", "carol", "dave")
@@ -126,16 +126,6 @@ def _start(env: dict, args: list[str], log) -> subprocess.Popen:
     return subprocess.Popen([*ROSTRA, *args], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.fixture
 def cluster(tmp_path):
     """Two web processes and two workers on one database; yields what tests need."""
@@ -160,7 +150,7 @@ def cluster(tmp_path):
         procs = [_start(env, ["serve", "--no-worker", "--port", str(port)], log)
                  for port in ports]
         procs += [_start(env, ["worker", "--interval", "0.2"], log) for _ in range(2)]
-        stack.callback(_stop, procs)
+        stack.callback(stop, procs)
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base in bases:
             wait_for(lambda base=base: _answers(base), timeout=60, what=f"{base} to start")
