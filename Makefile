@@ -44,7 +44,7 @@ test: install-dev chromium lint
 ## compile the .mo files the server reads (committed, so installs need no gettext)
 LANGS := bg cs da de el es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv
 messages: install
-	cd rostra && ../$(BIN)/rostra manage makemessages --no-obsolete --add-location=file \
+	cd rostra && ../$(BIN)/rostra manage makemessages --no-obsolete --no-wrap --add-location=file \
 		$(foreach l,$(LANGS),-l $(l)) --ignore='*/static/*'
 	cd rostra && ../$(BIN)/rostra manage compilemessages
 

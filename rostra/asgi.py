@@ -9,13 +9,20 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rostra.settings")
 django_application = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
 from rostra.api.streaming.websocket import websocket_app  # noqa: E402  (needs Django set up)
 from rostra.core.asgi_limits import cap_bodies  # noqa: E402
+from rostra.core.asgi_queue import queue_requests  # noqa: E402
+from rostra.core.metrics import observe_queue_wait  # noqa: E402
 from rostra.federation.inbox import MAX_BODY  # noqa: E402
 
 django_application = cap_bodies(
     django_application, lambda path: path.rstrip("/").endswith("/inbox"), MAX_BODY
 )
+django_application = queue_requests(
+    django_application, settings.ROSTRA_WEB_CONCURRENCY, settings.ROSTRA_QUEUE_TIMEOUT,
+    on_wait=observe_queue_wait)
 
 # Everything loaded at start-up lives as long as the process: move it out of the
 # garbage collector's sight, so its full passes no longer stall requests (the

@@ -24,6 +24,7 @@ COMMANDS = {
              "purge-audit",
     "integrity": "coordinated behaviour: analyse FILE.csv --output clusters.json | ... "
                  "(rostra integrity --help)",
+    "media": "stored files: remove-orphans [--older-than HOURS] [--dry-run]",
     "backup": "back up the database and media: --output PATH[.tar.gz]",
     "restore": "restore a backup: PATH [--force] [--check]",
     "manage": "run any Django management command (rostra manage help)",

@@ -64,6 +64,10 @@ ROSTRA_TRENDS_REVIEW = env_bool("ROSTRA_TRENDS_REVIEW")
 ROSTRA_FEED_AUDIT_RETENTION_DAYS = env_int("ROSTRA_FEED_AUDIT_RETENTION_DAYS", 90)
 # Operations (docs/operations.md): log format, who may scrape /metrics (unset: loopback
 # only), and admin e-mail alerts (rostra.core.alerts; recipients default to staff users).
+# Requests Django runs at once per web process; the rest wait in order, and get a 503
+# with Retry-After after ROSTRA_QUEUE_TIMEOUT seconds (rostra.core.asgi_queue).
+ROSTRA_WEB_CONCURRENCY = max(1, env_int("ROSTRA_WEB_CONCURRENCY", 8))
+ROSTRA_QUEUE_TIMEOUT = max(1, env_int("ROSTRA_QUEUE_TIMEOUT", 30))
 ROSTRA_LOG_FORMAT = env("ROSTRA_LOG_FORMAT", "text").lower()
 ROSTRA_METRICS_TOKEN = env("ROSTRA_METRICS_TOKEN")
 ROSTRA_ADMIN_EMAILS = [a.strip() for a in env("ROSTRA_ADMIN_EMAILS").split(",") if a.strip()]

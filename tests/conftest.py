@@ -1,12 +1,23 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls
 # made by live_server fixtures from that thread are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in the default language: a request through the test client
+    leaves the language it spoke active in the test's thread."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

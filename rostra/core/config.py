@@ -53,6 +53,8 @@ ENV_SETTINGS: dict[str, str] = {
                             "moderator approved it",
     "ROSTRA_FEED_AUDIT_RETENTION_DAYS": "Days the amplification audit keeps its daily "
                                         "impression counts and replay log (default 90)",
+    "ROSTRA_WEB_CONCURRENCY": "Requests each web process runs at once; the rest queue (8)",
+    "ROSTRA_QUEUE_TIMEOUT": "Seconds a queued request waits before a 503 (30)",
     "ROSTRA_LOG_FORMAT": "Log line format: text (default) or json (one object per line)",
     "ROSTRA_METRICS_TOKEN": "Bearer token that /metrics requires; unset, loopback clients only",
     "ROSTRA_ADMIN_EMAILS": "Comma-separated addresses for admin alerts (default: staff users)",

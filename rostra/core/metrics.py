@@ -61,6 +61,20 @@ LATENCY = Histogram("rostra_http_request_duration_seconds", "Time to answer an H
                     ["method", "route"], buckets=LATENCY_BUCKETS, registry=_REGISTRY)
 
 
+QUEUE_WAIT = Histogram("rostra_http_queue_wait_seconds", "Time a request waited for a "
+                       "place before Django ran it (rostra.core.asgi_queue).",
+                       buckets=LATENCY_BUCKETS, registry=_REGISTRY)
+SHED = Counter("rostra_http_requests_shed", "Requests answered 503 because they waited "
+               "ROSTRA_QUEUE_TIMEOUT seconds for a place.", registry=_REGISTRY)
+
+
+def observe_queue_wait(seconds: float, shed: bool) -> None:
+    """Record how long a request waited in the request queue, and whether it was shed."""
+    QUEUE_WAIT.observe(seconds)
+    if shed:
+        SHED.inc()
+
+
 def observe_request(method: str, status: int, route: str, seconds: float) -> None:
     """Count one answered request and its duration."""
     method = method if method in METHODS else "other"

@@ -16,7 +16,12 @@ through ``core.net``:
 
 Each answer updates the inbox's ``RemoteInstance``: consecutive failures count up,
 after ``UNREACHABLE_AFTER`` of them the server is marked unreachable and its retries
-wait at least ``UNREACHABLE_RETRY``; one success resets it.
+(and new deliveries) wait at least ``UNREACHABLE_RETRY``; one success resets it.
+
+A batch does not wait for a server that holds its connection open: after
+``HANDOFF_AFTER`` seconds with no answer it ends, and the requests still out are
+recorded by their sending threads when they end (their rows keep the lease
+meanwhile, so no one sends them twice).
 
 A worker killed mid-batch leaves rows pending. A worker restarted on the same host
 reclaims its ``deliver_batch`` task (``core.worker.reclaim_orphans``) and
@@ -36,10 +41,11 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from itertools import pairwise
 from urllib.parse import urlsplit
@@ -67,7 +73,8 @@ logger = logging.getLogger("rostra.federation.delivery")
 BATCH_SIZE = 250
 INLINE_LIMIT = 50  # more inboxes than this: stored by the fan_out task, not inline
 FAN_OUT_CHUNK = 1000
-SEND_THREADS = 8  # concurrent POSTs inside one batch (network-bound)
+SEND_THREADS = 16  # concurrent POSTs per worker process (network-bound)
+HANDOFF_AFTER = 2.0  # seconds with no answer: a batch leaves the rest to the sending threads
 FLUSH_EVERY = 50  # answers written together (a killed worker resends at most these)
 FLUSH_SECONDS = 1.0
 TIMEOUT = 15.0
@@ -192,12 +199,17 @@ def _insert_pending(activity_pk: int, inboxes: list[str],
     columns = ", ".join(quote(Delivery._meta.get_field(f).column) for f in fields)
     sql = (f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) "
            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING")
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
+    # A server marked unreachable gets its new deliveries with its retries, not at
+    # once: each would hold a sending thread until it timed out.
+    later = connection.ops.adapt_datetimefield_value(moment + UNREACHABLE_RETRY)
     pending = Delivery.Status.PENDING.value
     rows = []
     for inbox in inboxes:
         instance = instances.get(domain_of(inbox))
-        rows.append((activity_pk, inbox, instance.pk if instance else None, pending, 0, now,
+        due = later if instance and instance.unreachable_since else now
+        rows.append((activity_pk, inbox, instance.pk if instance else None, pending, 0, due,
                      "", now))
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
@@ -272,8 +284,10 @@ def is_permanent(status: int | None) -> bool:
     return status is not None and 400 <= status < 500 and status not in PERMANENT_EXCEPT
 
 
-def run_batch(ids: Iterable[int], *, threads: int = SEND_THREADS) -> dict[str, int]:
-    """Send the due pending deliveries among ``ids``; return counts by outcome."""
+def run_batch(ids: Iterable[int], *, threads: int = SEND_THREADS,
+              handoff: float = HANDOFF_AFTER) -> dict[str, int]:
+    """Send the due pending deliveries among ``ids``; return counts by outcome
+    (``handed_off``: requests still out when the batch ended; see below)."""
     rows = claim(ids)
     if not rows:
         return {}
@@ -292,22 +306,47 @@ def run_batch(ids: Iterable[int], *, threads: int = SEND_THREADS) -> dict[str, i
     # Answers are recorded as they come (every ``FLUSH_EVERY`` or ``FLUSH_SECONDS``), not
     # once at the end: a worker killed mid-batch then resends only the few whose answer
     # it had not yet written, not every request the batch had already made.
+    # A server that holds its connection open must not hold back the next batches
+    # (the worker runs one task at a time): once no answer has come for
+    # ``HANDOFF_AFTER`` seconds, the batch ends and each request still out is recorded
+    # by its sending thread when it ends (``_record_late``).
     counts: Counter = Counter()
     done: list[Delivery] = []
     results: list[tuple[int | None, str]] = []
     flushed = time.monotonic()
-    for future in as_completed(futures):
-        done.append(futures[future])
-        results.append(future.result())  # _send returns every error as a result
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, timeout=handoff, return_when=FIRST_COMPLETED)
+        if not finished:
+            break
+        for future in finished:
+            done.append(futures[future])
+            results.append(future.result())  # _send returns every error as a result
         if len(done) >= FLUSH_EVERY or time.monotonic() - flushed >= FLUSH_SECONDS:
             counts.update(_record(done, results))
             done, results, flushed = [], [], time.monotonic()
     if done:
         counts.update(_record(done, results))
+    for future in pending:
+        future.add_done_callback(functools.partial(_record_late, futures[future]))
+    if pending:
+        counts["handed_off"] = len(pending)
     return dict(counts)
 
 
+def _record_late(row: Delivery, future: Future) -> None:
+    """Record the answer of a request its batch stopped waiting for."""
+    try:
+        _record([row], [future.result()])
+    except Exception:  # a sending thread must survive; the lease brings the row back
+        logger.exception("Could not record the delivery %s", row.pk)
+    finally:
+        if threading.current_thread().name.startswith(SENDER_PREFIX):
+            connection.close()  # the sending thread's own connection, not a task's
+
+
 _pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+SENDER_PREFIX = "rostra-delivery"
 
 
 def _senders(threads: int) -> ThreadPoolExecutor:
@@ -316,7 +355,7 @@ def _senders(threads: int) -> ThreadPoolExecutor:
     pool = _pools.get(key)
     if pool is None:
         pool = _pools[key] = ThreadPoolExecutor(max_workers=max(1, threads),
-                                                thread_name_prefix="rostra-delivery")
+                                                thread_name_prefix=SENDER_PREFIX)
     return pool
 
 

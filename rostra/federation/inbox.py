@@ -158,6 +158,8 @@ def process(record: InboxActivity, actor: Account) -> InboxActivity:
             handlers.dispatch(record.payload, actor)
     except handlers.Ignored as exc:
         status, error = InboxActivity.Status.IGNORED, str(exc)
+        if isinstance(exc, handlers.Refused):
+            exc.answer()
     except (remote.RemoteError, AccountError, PostError) as exc:
         status, error = InboxActivity.Status.IGNORED, str(exc)
     except Exception as exc:  # a bug must not make the sender retry forever

@@ -206,6 +206,11 @@ def _answer(kind: str, target: Account, follower: Account, follow_uri: str) -> N
                      delivery.account_inboxes([follower]))
 
 
+def reject_follow(target: Account, follower: Account, follow_uri: str) -> None:
+    """Refuse a remote Follow the inbox could not take (blocked either way)."""
+    _answer("Reject", target, follower, follow_uri)
+
+
 def on_followed(sender, follow, **kwargs) -> None:
     """A remote account followed an open local one: Accept at once. (A local account
     following a remote one never gets here: that is a request until Accept.)"""

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account
@@ -60,19 +61,20 @@ def fetch_document(uri: str) -> tuple[dict, str]:
     the URL it finally came from. Raises ``RemoteError`` (refused domain, network,
     status, content type, not a JSON object)."""
     if policy.is_refused(policy.host_of(uri)):
-        raise RemoteError(f"{policy.host_of(uri)} is blocked here.")
+        raise RemoteError(_("%(server)s is blocked here.") % {"server": policy.host_of(uri)})
     try:
         response = net.fetch(uri, sign_with=signer_for(None), max_bytes=MAX_DOCUMENT_BYTES)
         if not response.ok:
-            raise RemoteError(f"{uri} answered HTTP {response.status}.")
+            raise RemoteError(_("%(url)s answered HTTP %(status)s.")
+                              % {"url": uri, "status": response.status})
         net.require_content_type(response)
         document = response.json()
     except net.NetError as exc:
         raise RemoteError(str(exc)) from exc
     if not isinstance(document, dict) or not isinstance(document.get("id"), str):
-        raise RemoteError(f"{uri} is not an ActivityStreams object.")
+        raise RemoteError(_("%(url)s is not an ActivityStreams object.") % {"url": uri})
     if policy.is_refused(policy.host_of(response.url)):
-        raise RemoteError(f"{uri} redirected to a blocked server.")
+        raise RemoteError(_("%(url)s redirected to a blocked server.") % {"url": uri})
     return document, response.url
 
 
@@ -104,7 +106,7 @@ def fetch_actor(uri: str, *, refresh: bool = False) -> Account:
     if uris.is_local_uri(uri):
         account = local_account_for(uri)
         if account is None:
-            raise RemoteError("No such local account.")
+            raise RemoteError(_("No such local account."))
         return account
     account = (Account.objects.filter(uri=uri).exclude(domain="")
                .select_related("remote_actor").first())
@@ -166,7 +168,7 @@ def store_actor(document: dict, *, fetched_from: str) -> Account:
         raise RemoteError("The actor has no username or no inbox.")
     domain = policy.authority_of(actor_id)
     if policy.is_refused(domain):
-        raise RemoteError(f"{domain} is blocked here.")
+        raise RemoteError(_("%(server)s is blocked here.") % {"server": domain})
     key_id, pem = _public_key(document, actor_id)
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     summary = document.get("summary")
@@ -227,8 +229,10 @@ def _webfinger(username: str, domain: str) -> str:
                 href = notes.first_id(link.get("href"))
                 if href:
                     return href
-        raise RemoteError(f"{username}@{domain} has no ActivityPub actor.")
-    raise RemoteError(f"{domain} could not be asked about {username}: {last}")
+        raise RemoteError(_("%(handle)s has no ActivityPub actor.")
+                      % {"handle": f"{username}@{domain}"})
+    raise RemoteError(_("%(server)s could not be asked about %(username)s: %(error)s")
+                      % {"server": domain, "username": username, "error": last})
 
 
 def resolve_handle(handle: str) -> Account:
@@ -237,22 +241,22 @@ def resolve_handle(handle: str) -> Account:
     if match is None:
         local = accounts.find_account((handle or "").strip().lstrip("@"))
         if local is None:
-            raise RemoteError("No such account.")
+            raise RemoteError(_("No such account."))
         return local
     username, domain = match[1], match[2].lower()
     if domain in accounts.local_domain_names():
         local = accounts.find_account(username)
         if local is None:
-            raise RemoteError("No such account.")
+            raise RemoteError(_("No such account."))
         return local
     known = accounts.find_account(username, domain)
     if known is not None and known.uri:
         return fetch_actor(known.uri)
     if policy.is_refused(domain):
-        raise RemoteError(f"{domain} is blocked here.")
+        raise RemoteError(_("%(server)s is blocked here.") % {"server": domain})
     account = fetch_actor(_webfinger(username, domain))
     if account.domain != domain or account.username.lower() != username.lower():
-        raise RemoteError("The server named an actor that is not this handle.")
+        raise RemoteError(_("The server named an actor that is not this handle."))
     return account
 
 
@@ -351,7 +355,7 @@ def fetch_object(uri: str, *, depth: int = 0) -> Post:
     if post is not None:
         return post
     if uris.is_local_uri(uri):
-        raise RemoteError("No such local post.")
+        raise RemoteError(_("No such local post."))
     document, final_url = fetch_document(uri)
     return store_object(document, fetched_from=final_url, depth=depth)
 
@@ -362,7 +366,7 @@ def store_object(document: dict, *, fetched_from: str, depth: int = 0,
     ``author``, that ``author`` signed). Idempotent by its id."""
     object_id = _check_origin(document, fetched_from)
     if document.get("type") not in OBJECT_TYPES:
-        raise RemoteError("The document is not a post.")
+        raise RemoteError(_("The document is not a post."))
     author_uri = notes.first_id(document.get("attributedTo"))
     if not author_uri or not same_origin(author_uri, object_id):
         raise RemoteError("The post's author is not on the post's server.")

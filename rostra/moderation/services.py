@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
@@ -277,13 +278,13 @@ def locate(url: str) -> tuple[Post | None, Account | None]:
     ActivityPub id, or one of its media files) or a remote one we store (by its id
     or a media file's address); (None, None) otherwise."""
     parts = urlsplit(url)
+    name = _stored_name(parts)
+    if name is not None:  # an image or video file of ours
+        media = (Media.objects.filter(Q(file=name) | Q(thumbnail=name))
+                 .select_related("post__account").first())
+        post = media.post if media is not None else None
+        return (post, post.account) if post else (None, None)
     if parts.netloc.lower() == settings.ROSTRA_DOMAIN.lower():
-        if parts.path.startswith(settings.MEDIA_URL):  # an image or video file of ours
-            name = unquote(parts.path[len(settings.MEDIA_URL):])
-            media = (Media.objects.filter(Q(file=name) | Q(thumbnail=name))
-                     .select_related("post__account").first())
-            post = media.post if media is not None else None
-            return (post, post.account) if post else (None, None)
         ref = post_path_ref(parts.path)
         if ref:
             post = (Post.objects.filter(pk=ref[1], account__domain="",
@@ -301,6 +302,24 @@ def locate(url: str) -> tuple[Post | None, Account | None]:
     if post is not None:
         return post, post.account
     return None, Account.objects.filter(uri=url).first()
+
+
+_PROBE = "rostra-probe"
+
+
+def _stored_name(parts: SplitResult) -> str | None:
+    """The storage name of one of our media files at the address ``parts``: under
+    ``MEDIA_URL`` here, or under the media storage's own address (an S3-compatible
+    bucket, or its public URL)."""
+    if parts.netloc.lower() == settings.ROSTRA_DOMAIN.lower() \
+            and parts.path.startswith(settings.MEDIA_URL):
+        return unquote(parts.path[len(settings.MEDIA_URL):])
+    probe = urlsplit(default_storage.url(_PROBE))  # computed locally, no request
+    prefix = probe.path[:-len(_PROBE)]
+    if probe.netloc and parts.netloc.lower() == probe.netloc.lower() \
+            and parts.path.startswith(prefix) and len(parts.path) > len(prefix):
+        return unquote(parts.path[len(prefix):])
+    return None
 
 
 def trusted_flagger_for(account: Account | None, email: str) -> TrustedFlagger | None:

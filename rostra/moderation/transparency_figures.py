@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rostra.accounts.models import Account, User
 from rostra.core import replica
@@ -48,11 +49,11 @@ from rostra.posts.models import Source as PostSource
 
 ALL = "all"
 SUSPENSIONS = {
-    "temporary": ("Temporary suspension",
+    "temporary": (_("Temporary suspension"),
                   Q(measure=Measure.SUSPEND, ends_at__isnull=False)),
-    "permanent": ("Suspension until further notice",
+    "permanent": (_("Suspension until further notice"),
                   Q(measure=Measure.SUSPEND, ends_at__isnull=True)),
-    "termination": ("Termination of the account", Q(measure=Measure.TERMINATE)),
+    "termination": (_("Termination of the account"), Q(measure=Measure.TERMINATE)),
 }
 
 
@@ -227,7 +228,7 @@ def _appeals(since: datetime, until: datetime) -> dict[str, AppealFigures]:
 def _suspensions(decisions: QuerySet, since: datetime,
                  until: datetime) -> dict[str, SuspensionFigures]:
     kinds = {}
-    for kind, (_, which) in SUSPENSIONS.items():
+    for kind, (_label, which) in SUSPENSIONS.items():
         imposed = decisions.filter(which).aggregate(
             imposed=Count("pk"), illegal=Count("pk", filter=Q(ground=Ground.ILLEGAL)),
             terms=Count("pk", filter=Q(ground=Ground.TERMS)))

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rostra.moderation.models import Appeal, Automation, Category, Ground, Measure, Source
 from rostra.moderation.transparency_figures import (
@@ -74,11 +75,12 @@ def _origin_rows(report: Report, sources: Sequence[Source]) -> list[dict]:
                 for source in sources}
         row["total"] = report.count_cases(category=category, source=sources)
         rows.append(row | _by_ground(report, category=category, source=sources))
-    return _with_total(rows, category="total", label="Total")
+    return _with_total(rows, category="total", label=_("Total"))
 
 
-ACTED = (("actions_illegal", "Acted on as illegal"), ("actions_terms", "Acted on under our rules"),
-         ("no_action", "Decided not to act"))
+ACTED = (("actions_illegal", _("Acted on as illegal")),
+         ("actions_terms", _("Acted on under our rules")),
+         ("no_action", _("Decided not to act")))
 AUTOMATION = (("fully_automated", Automation.FULLY), ("partially_automated", Automation.PARTIALLY),
               ("manual", Automation.NOT))
 CODE = frozenset({"category", "measure", "role", "kind", "ground"})
@@ -99,78 +101,79 @@ def tables(report: Report) -> list[Table]:
         measures.append(row)
     by_category = [{"category": c.value, "label": c.label, **_by_ground(report, category=c),
                     "total": report.count_actions(category=c)} for c in Category]
-    timings = [(ALL, "All categories"), *((c.value, c.label) for c in Category)]
-    roles = [*Appeal.Role.choices, (ALL, "All appeals")]
+    timings = [(ALL, _("All categories")), *((c.value, c.label) for c in Category)]
+    roles = [*Appeal.Role.choices, (ALL, _("All appeals"))]
     average = report.average_monthly_active
     return [
-        Table("notices", "Notices received (Art. 15(1)(b))",
-              "Notices and reports opened in the period by category and sender, and the "
-              "decisions taken on notices in the period",
-              (("category", "Code"), ("label", "Category"), ("notice", "Notices (Art. 16)"),
-               ("trusted_flagger", "From trusted flaggers"), ("report", "Reports by users"),
-               ("federation", "Reports from other servers"), ("total", "Total"), *ACTED),
+        Table("notices", _("Notices received (Art. 15(1)(b))"),
+              _("Notices and reports opened in the period by category and sender, and the "
+              "decisions taken on notices in the period"),
+              (("category", _("Code")), ("label", _("Category")),
+               ("notice", _("Notices (Art. 16)")),
+               ("trusted_flagger", _("From trusted flaggers")), ("report", _("Reports by users")),
+               ("federation", _("Reports from other servers")), ("total", _("Total")), *ACTED),
               _origin_rows(report, NOTICE_SOURCES), hidden=CODE),
-        Table("own_initiative", "Own-initiative moderation (Art. 15(1)(c))",
-              "Cases opened by automated detection or by the moderators, and the decisions "
-              "taken on them in the period",
-              (("category", "Code"), ("label", "Category"),
-               ("automated", "Found by automated detection"),
-               ("own_initiative", "Found by the moderators"), ("total", "Total"), *ACTED),
+        Table("own_initiative", _("Own-initiative moderation (Art. 15(1)(c))"),
+              _("Cases opened by automated detection or by the moderators, and the decisions "
+              "taken on them in the period"),
+              (("category", _("Code")), ("label", _("Category")),
+               ("automated", _("Found by automated detection")),
+               ("own_initiative", _("Found by the moderators")), ("total", _("Total")), *ACTED),
               _origin_rows(report, OWN_SOURCES), hidden=CODE),
-        Table("actions", "Decisions by measure and ground",
-              "Decisions taken in the period, by measure, ground and use of automated means",
-              (("measure", "Code"), ("label", "Measure"), ("illegal", "Illegal content"),
-               ("terms", "Against our rules"), ("total", "Total"),
-               ("automated_detection", "Detected by automated means"),
-               ("fully_automated", "Decided fully automatically"),
-               ("partially_automated", "Decided partly automatically"),
-               ("manual", "Decided by people")),
-              _with_total(measures, measure="total", label="Total"), hidden=CODE,
-              note="A decision not to act has no ground: it counts in the total only."),
-        Table("categories", "Decisions by category",
-              "Decisions taken in the period, by category and ground",
-              (("category", "Code"), ("label", "Category"), *ACTED, ("total", "Total")),
-              _with_total(by_category, category="total", label="Total"), hidden=CODE),
-        Table("grounds", "Laws and rules relied on",
-              "The laws and rules cited by the decisions taken in the period",
-              (("text", "Law or rule"), ("ground", "Code"), ("label", "Ground"),
-               ("decisions", "Decisions")),
+        Table("actions", _("Decisions by measure and ground"),
+              _("Decisions taken in the period, by measure, ground and use of automated means"),
+              (("measure", _("Code")), ("label", _("Measure")), ("illegal", _("Illegal content")),
+               ("terms", _("Against our rules")), ("total", _("Total")),
+               ("automated_detection", _("Detected by automated means")),
+               ("fully_automated", _(_("Decided fully automatically"))),
+               ("partially_automated", _("Decided partly automatically")),
+               ("manual", _("Decided by people"))),
+              _with_total(measures, measure="total", label=_("Total")), hidden=CODE,
+              note=_("A decision not to act has no ground: it counts in the total only.")),
+        Table("categories", _("Decisions by category"),
+              _("Decisions taken in the period, by category and ground"),
+              (("category", _("Code")), ("label", _("Category")), *ACTED, ("total", _("Total"))),
+              _with_total(by_category, category="total", label=_("Total")), hidden=CODE),
+        Table("grounds", _("Laws and rules relied on"),
+              _("The laws and rules cited by the decisions taken in the period"),
+              (("text", _("Law or rule")), ("ground", _("Code")), ("label", _("Ground")),
+               ("decisions", _("Decisions"))),
               [{"text": text, "ground": ground, "label": Ground(ground).label, "decisions": n}
                for (ground, text), n in sorted(report.grounds.items(),
                                                key=lambda item: (-item[1], item[0]))],
               hidden=CODE),
-        Table("timing", "Time to action",
-              "Hours from a case's opening to its decision, for the decisions taken in the "
-              "period (nearest-rank median and 95th percentile)",
-              (("category", "Code"), ("label", "Category"), ("decisions", "Decisions"),
-               ("median_hours", "Median (hours)"), ("p95_hours", "95th percentile (hours)")),
+        Table("timing", _("Time to action"),
+              _("Hours from a case's opening to its decision, for the decisions taken in the "
+              "period (nearest-rank median and 95th percentile)"),
+              (("category", _("Code")), ("label", _("Category")), ("decisions", _("Decisions")),
+               ("median_hours", _("Median (hours)")), ("p95_hours", _("95th percentile (hours)"))),
               [{"category": code, "label": label, **_timing_row(report.time_to_action.get(code))}
                for code, label in timings], hidden=CODE),
-        Table("appeals", "Appeals (Art. 20)",
-              "Appeals filed in the period, and appeals reviewed in the period with their "
-              "outcome and the hours they took",
-              (("role", "Code"), ("label", "Appealed by"), ("received", "Received"),
-               ("decided", "Decided"), ("upheld", "Decision upheld"),
-               ("reversed", "Decision reversed"), ("median_hours", "Median (hours)"),
-               ("p95_hours", "95th percentile (hours)")),
+        Table("appeals", _("Appeals (Art. 20)"),
+              _("Appeals filed in the period, and appeals reviewed in the period with their "
+              "outcome and the hours they took"),
+              (("role", _("Code")), ("label", _("Appealed by")), ("received", _("Received")),
+               ("decided", _("Decided")), ("upheld", _("Decision upheld")),
+               ("reversed", _("Decision reversed")), ("median_hours", _("Median (hours)")),
+               ("p95_hours", _("95th percentile (hours)"))),
               [_appeal_row(role, label, report.appeals[role]) for role, label in roles],
               hidden=CODE),
-        Table("suspensions", "Suspensions (Art. 23, Art. 24(1)(b))",
-              "Account suspensions and terminations imposed in the period, and those "
-              "reversed on appeal in the period",
-              (("kind", "Code"), ("label", "Measure"), ("imposed", "Imposed"),
-               ("illegal", "For illegal content"), ("terms", "Against our rules"),
-               ("reversed", "Reversed")),
+        Table("suspensions", _("Suspensions (Art. 23, Art. 24(1)(b))"),
+              _("Account suspensions and terminations imposed in the period, and those "
+              "reversed on appeal in the period"),
+              (("kind", _("Code")), ("label", _("Measure")), ("imposed", _("Imposed")),
+               ("illegal", _("For illegal content")), ("terms", _("Against our rules")),
+               ("reversed", _("Reversed"))),
               _with_total([{"kind": kind, "label": SUSPENSIONS[kind][0],
                             **vars(counts)} for kind, counts in report.suspensions.items()],
-                          kind="total", label="Total"), hidden=CODE),
-        Table("users", "Average monthly active accounts (Art. 24(2))",
-              "Local accounts that posted or signed in, by calendar month of the period",
-              (("month", "Month"), ("active_accounts", "Active accounts")),
+                          kind="total", label=_("Total")), hidden=CODE),
+        Table("users", _("Average monthly active accounts (Art. 24(2))"),
+              _("Local accounts that posted or signed in, by calendar month of the period"),
+              (("month", _("Month")), ("active_accounts", _("Active accounts"))),
               [*({"month": month, "active_accounts": n} for month, n in report.monthly_active),
-               {"month": "average", "active_accounts": average}],
-              note="The last sign-in is all that is kept of sign-ins, so past months count "
-                   "the accounts that posted, boosted or replied (imports excluded)."),
+               {"month": _("average"), "active_accounts": average}],
+              note=_("The last sign-in is all that is kept of sign-ins, so past months count "
+                     "the accounts that posted, boosted or replied (imports excluded).")),
     ]
 
 
@@ -231,13 +234,13 @@ def _chart(title: str, pairs: Iterable[tuple[str, float | None]], *,
 def _charts(report: Report) -> dict[str, Chart | None]:
     spent = report.time_to_action
     return {
-        "notices": _chart("Notices received, by category", (
+        "notices": _chart(_("Notices received, by category"), (
             (c.label, report.count_cases(category=c, source=NOTICE_SOURCES)) for c in Category)),
-        "actions": _chart("Decisions, by measure", (
+        "actions": _chart(_("Decisions, by measure"), (
             (m.label, report.count_actions(measure=m)) for m in Measure)),
-        "timing": _chart("Median hours to action, by category", (
+        "timing": _chart(_("Median hours to action, by category"), (
             (c.label, spent[c].median) for c in Category if c in spent), zeros=True),
-        "users": _chart("Active accounts, by month", report.monthly_active, zeros=True),
+        "users": _chart(_("Active accounts, by month"), report.monthly_active, zeros=True),
     }
 
 
@@ -254,15 +257,15 @@ def html(report: Report) -> str:
             "rows": [[cell(row[name]) for name in shown] for row in table.rows]})
     appeals = report.appeals[ALL]
     summary = [(label, cell(value)) for label, value in (
-        ("Cases opened", report.count_cases()),
-        ("Notices and reports received", report.count_cases(source=NOTICE_SOURCES)),
-        ("Decisions taken", report.count_actions()),
-        ("Decided fully automatically", report.count_actions(
+        (_("Cases opened"), report.count_cases()),
+        (_("Notices and reports received"), report.count_cases(source=NOTICE_SOURCES)),
+        (_("Decisions taken"), report.count_actions()),
+        (_("Decided fully automatically"), report.count_actions(
             automated_decision=Automation.FULLY)),
-        ("Median hours to action", report.time_to_action[ALL].median),
-        ("Appeals received", appeals.received),
-        ("Decisions reversed on appeal", appeals.reversed),
-        ("Average monthly active accounts", report.average_monthly_active))]
+        (_("Median hours to action"), report.time_to_action[ALL].median),
+        (_("Appeals received"), appeals.received),
+        (_("Decisions reversed on appeal"), appeals.reversed),
+        (_("Average monthly active accounts"), report.average_monthly_active))]
     return render_to_string(TEMPLATE, {
         "report": report, "domain": settings.ROSTRA_DOMAIN, "generated": timezone.now(),
         "summary": summary, "sections": sections})

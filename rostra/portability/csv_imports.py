@@ -28,7 +28,7 @@ import io
 import re
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -36,6 +36,7 @@ from rostra.accounts import domain_blocks
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, Block, Follow, Mute
+from rostra.core import i18n
 from rostra.portability.models import ImportJob
 from rostra.posts import services as posts
 from rostra.posts.errors import PostError
@@ -158,8 +159,14 @@ def create_job(user, kind: str, rows: list[list], *, mode: str = "merge",
         raise CsvImportError(_("mode must be one of %(modes)s") % {"modes": ', '.join(MODES)})
     return ImportJob.objects.create(
         user=user, source=SOURCE, options={"kind": kind, "mode": mode, "rows": rows,
-                                           "origin": origin},
+                                           "origin": origin, "language": _language(user)},
         counts={"done": 0, "total": len(rows)}, report={"kind": kind, "rows": []})
+
+
+def _language(user) -> str:
+    """The language the job's report is written in: the user's choice, else the one
+    the request that made the job spoke (a row's outcome is stored as text)."""
+    return i18n.supported(user.locale or "") or translation.get_language() or ""
 
 
 def start(user, kind: str, data: bytes, *, mode: str = "merge") -> ImportJob:
@@ -213,31 +220,38 @@ def _apply(account: Account, kind: str, row: list) -> str:
     if kind == "bookmarks":
         post = _resolve_post(row[0])
         posts.bookmark(account, post)
-        return "bookmarked"
+        return _("bookmarked")
     if kind == "domain_blocking":
         domain_blocks.block_domain(account, row[0])
-        return "domain blocked"
+        return _("domain blocked")
     target = _resolve_account(row[-1] if kind == "lists" else row[0])
     if kind == "following":
         result = accounts.follow(account, target, show_reblogs=row[1], notify=row[2])
-        return "followed" if isinstance(result, Follow) else "follow requested"
+        return _("followed") if isinstance(result, Follow) else _("follow requested")
     if kind == "muting":
         accounts.mute(account, target, notifications=row[1])
-        return "muted"
+        return _("muted")
     if kind == "blocking":
         accounts.block(account, target)
-        return "blocked"
+        return _("blocked")
     lst = (lists_service.lists_of(account).filter(title=row[0]).first()
            or lists_service.create_list(account, row[0]))
     if not Follow.objects.filter(account=account, target_account=target).exists():
         if not isinstance(accounts.follow(account, target), Follow):
-            return _waiting("follow requested; added to the list once accepted", target.pk)
+            return _waiting(_("follow requested; added to the list once accepted"),
+                            target.pk)
     lists_service.add_accounts(lst, [target])
-    return f"added to {row[0]}"
+    return _("added to %(list)s") % {"list": row[0]}
 
 
 def run(job: ImportJob, *, progress=None) -> dict:
-    """Work through ``job``'s rows from where it stopped; return its report."""
+    """Work through ``job``'s rows from where it stopped; return its report, written
+    in the job's language."""
+    with translation.override(job.options.get("language") or None):
+        return _run(job, progress)
+
+
+def _run(job: ImportJob, progress) -> dict:
     account = job.user.account
     kind, mode = job.options["kind"], job.options.get("mode", "merge")
     rows = job.options["rows"]
@@ -300,7 +314,7 @@ def _add_waiting(account: Account, outcome: dict) -> None:
     except TimelineError as exc:
         outcome.update(status="error", message=str(exc))
         return
-    outcome.update(status="ok", message=f"added to {outcome['list']}")
+    outcome.update(status="ok", message=_("added to %(list)s") % {"list": outcome["list"]})
 
 
 def add_waiting_members(sender, follow, **kwargs) -> None:
@@ -316,8 +330,9 @@ def add_waiting_members(sender, follow, **kwargs) -> None:
                    and o.get("account_id") == follow.target_account_id]
         if not waiting:
             continue
-        for outcome in waiting:
-            _add_waiting(account, outcome)
+        with translation.override(job.options.get("language") or None):
+            for outcome in waiting:
+                _add_waiting(account, outcome)
         _tally(report)
         ImportJob.objects.filter(pk=job.pk).update(
             report=report, options={**job.options, "waiting": report["waiting"] > 0})

@@ -10,7 +10,17 @@ from django.db.models import Prefetch, QuerySet
 
 from rostra.accounts.models import Account
 from rostra.core.sql import InIds
-from rostra.posts.models import Bookmark, Favourite, Media, Mention, Pin, Poll, PollVote, Post
+from rostra.posts.models import (
+    Bookmark,
+    Favourite,
+    Media,
+    Mention,
+    Pin,
+    Poll,
+    PollVote,
+    Post,
+    PostTag,
+)
 from rostra.posts.services import poll_results
 
 RELATED = ("account", "reblog_of__account", "in_reply_to_account", "poll", "reblog_of__poll")
@@ -18,19 +28,29 @@ RELATED = ("account", "reblog_of__account", "in_reply_to_account", "poll", "rebl
 
 def with_relations(qs: QuerySet) -> QuerySet:
     media = Media.objects.order_by("position", "id")
+    mentions = Mention.objects.select_related("account")
+    tags = PostTag.objects.select_related("tag")
     return qs.select_related(*RELATED).prefetch_related(
         Prefetch("media", queryset=media),
         Prefetch("reblog_of__media", queryset=media),
-        Prefetch("mentions", queryset=Mention.objects.select_related("account")),
+        Prefetch("mentions", queryset=mentions),
+        Prefetch("reblog_of__mentions", queryset=mentions),
+        Prefetch("post_tags", queryset=tags),
+        Prefetch("reblog_of__post_tags", queryset=tags),
     )
 
 
 def load(qs: QuerySet) -> list[Post]:
-    """The posts of ``qs`` with what ``with_relations`` loads, in three queries. The
+    """The posts of ``qs`` with what ``with_relations`` loads, in four queries. The
     same result as listing ``with_relations(qs)``, at half the cost on a page of 40:
     Django's generic prefetch prepares every post as a value of its ``IN`` list and
     walks its machinery per post, where the ids here are written as they are."""
-    posts = list(qs.select_related(*RELATED))
+    return fill(list(qs.select_related(*RELATED)))
+
+
+def fill(posts: list[Post]) -> list[Post]:
+    """Load the media, mentions and tags of ``posts`` (read with ``RELATED`` selected)
+    and of what they boost, as ``load`` does; return ``posts``."""
     # A post may be on the page and boosted on it: two instances, both filled.
     targets = posts + [p.reblog_of for p in posts if p.reblog_of_id]
     if not targets:
@@ -38,13 +58,16 @@ def load(qs: QuerySet) -> list[Post]:
     media: dict[int, list[Media]] = {p.pk: [] for p in targets}
     for item in Media.objects.filter(InIds("post_id", media)).order_by("position", "id"):
         media[item.post_id].append(item)
-    mentions: dict[int, list[Mention]] = {p.pk: [] for p in posts}
+    mentions: dict[int, list[Mention]] = {p.pk: [] for p in targets}
     for item in Mention.objects.filter(InIds("post_id", mentions)).select_related("account"):
         mentions[item.post_id].append(item)
+    tags: dict[int, list[PostTag]] = {p.pk: [] for p in targets}
+    for item in PostTag.objects.filter(InIds("post_id", tags)).select_related("tag"):
+        tags[item.post_id].append(item)
     for post in targets:
         _prefetched(post, "media", media[post.pk])
-    for post in posts:
         _prefetched(post, "mentions", mentions[post.pk])
+        _prefetched(post, "post_tags", tags[post.pk])
     return posts
 
 

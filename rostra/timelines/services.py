@@ -21,7 +21,7 @@ from rostra.core import replica
 from rostra.core.ids import id_floor, id_time
 from rostra.core.sql import InIds
 from rostra.posts.models import Bookmark, Favourite, Mention, Post, Tag, Visibility
-from rostra.posts.queries import hydrate, with_relations
+from rostra.posts.queries import RELATED, fill, hydrate, load, with_relations
 from rostra.posts.visibility import OPEN, can_see, discoverable_q, visible_q
 from rostra.timelines.lists import exclusive_member_ids, member_ids
 from rostra.timelines.models import List
@@ -107,7 +107,7 @@ HOME_WINDOWS = (timedelta(hours=6), timedelta(days=3), timedelta(days=30), timed
 
 def home(viewer: Account, page: Page) -> list[Post]:
     ids = home_ids(viewer, page)
-    found = {p.pk: p for p in with_relations(Post.objects.filter(id__in=ids))}
+    found = {p.pk: p for p in load(Post.objects.filter(InIds("id", ids)))}
     return hydrate([found[i] for i in ids if i in found], viewer)
 
 
@@ -173,7 +173,7 @@ def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:
 
 
 def _show(qs, page: Page, viewer: Account | None) -> list[Post]:
-    return hydrate(paginate(with_relations(qs), page), viewer)
+    return hydrate(fill(paginate(qs.select_related(*RELATED), page)), viewer)
 
 
 def _show_public(qs, page: Page, viewer: Account | None, field: str = "id") -> list[Post]:
@@ -181,7 +181,7 @@ def _show_public(qs, page: Page, viewer: Account | None, field: str = "id") -> l
     and a moment's lag harms no one); what the viewer did to those posts (likes,
     boosts, bookmarks) is hydrated from the primary, so it is never stale."""
     with replica.reading():
-        posts = paginate(with_relations(qs), page, field=field)
+        posts = fill(paginate(qs.select_related(*RELATED), page, field=field))
     return hydrate(posts, viewer)
 
 

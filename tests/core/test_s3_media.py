@@ -13,11 +13,13 @@ import json
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
 import httpx
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -25,7 +27,8 @@ from django.test import override_settings
 from rostra.api.serializers.media import serialize_media
 from rostra.core.scale import s3_storages
 from rostra.federation.serializers.note import attachment
-from rostra.posts import quarantine
+from rostra.moderation.services import locate
+from rostra.posts import orphans, quarantine
 from rostra.posts import services as posts
 from rostra.posts.media import upload_media
 from tests import factories
@@ -157,3 +160,31 @@ def test_quarantine_moves_the_file_out_of_the_bucket_onto_local_disk(
         assert name in _keys(endpoint, bucket)
         assert default_storage.exists(name)
     assert not (Path(settings.ROSTRA_QUARANTINE_ROOT) / name).exists()
+
+
+def test_a_notice_naming_a_file_in_the_bucket_finds_its_post(endpoint, bucket, alice):
+    public = f"{endpoint}/{bucket}"
+    for storages in (s3_storages(bucket, endpoint_url=endpoint, region=REGION,
+                                 public_url=public, **KEYS),
+                     s3_storages(bucket, endpoint_url=endpoint, region=REGION, **KEYS)):
+        with override_settings(STORAGES=storages):
+            media = _upload(alice)
+            post = factories.make_post(alice, "Reported", media=[media], visibility="public")
+            url = serialize_media(media)["url"]
+            preview = serialize_media(media)["preview_url"]
+            assert locate(url) == (post, alice)
+            assert locate(preview) == (post, alice)
+            assert locate(f"{endpoint}/{bucket}/media/2020/01/nothing.png") == (None, None)
+            assert locate("https://elsewhere.example/" + media.file.name) == (None, None)
+
+
+def test_orphaned_objects_in_the_bucket_are_found_and_removed(endpoint, bucket, alice):
+    with override_settings(STORAGES=s3_storages(bucket, endpoint_url=endpoint, region=REGION,
+                                                **KEYS)):
+        kept = _upload(alice)
+        factories.make_post(alice, "Kept", media=[kept])
+        lost = default_storage.save("media/2026/01/rolled-back.png", ContentFile(b"x" * 10))
+        assert orphans.find(timedelta(hours=1)).names == []  # too young to judge
+        found = orphans.remove(timedelta(0))
+    assert found.names == [lost] and found.size == 10
+    assert _keys(endpoint, bucket) == {kept.file.name, kept.thumbnail.name}

@@ -15,6 +15,8 @@ from rostra.federation import delivery, signatures, uris
 from rostra.federation.models import Delivery, DomainBlock, RemoteInstance
 from rostra.posts import services as posts
 from tests import factories
+from tests.federation.servers import wait_for
+from tests.ops.rig import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -503,3 +505,42 @@ def test_a_decision_on_a_remote_account_can_be_flagged_to_its_server(alice):
     assert flag.inbox_url == "https://far.example/inbox"
     assert body["content"] == "Unsolicited advertising." and troll.uri in body["object"]
     assert "alice" not in flag.payload  # the reporter stays anonymous
+
+
+def test_new_deliveries_to_an_unreachable_server_wait_for_its_retries(alice):
+    follow_remotely(remote("gone", "gone.example"), alice)
+    follow_remotely(remote("here", "here.example"), alice)
+    RemoteInstance.objects.filter(domain="gone.example").update(
+        unreachable_since=timezone.now(), failures=delivery.UNREACHABLE_AFTER)
+    committed(posts.create_post, alice, "Hello both", visibility="public")
+    due = {r.inbox_url: r.next_attempt_at - timezone.now() for r in sent("Create")}
+    assert due["https://gone.example/inbox"] > delivery.UNREACHABLE_RETRY - timedelta(minutes=1)
+    assert due["https://here.example/inbox"] <= timedelta(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_leaves_a_server_that_never_answers_to_its_sending_thread(http_server, alice):
+    """The worker runs one task at a time: a batch that waited for a hanging server
+    would hold back every later delivery until the request timed out."""
+    http_server.routes["/inbox"] = (202, {}, b"")
+    with Receiver(hang=True) as hangs:
+        hang_host = hangs.base.split("//")[1]
+        follow_remotely(remote("stuck", hang_host, base=hangs.base), alice)
+        healthy = remote("fine", http_server.base.split("//")[1], base=http_server.base)
+        follow_remotely(healthy, alice)
+        committed(posts.create_post, alice, "Anyone?", visibility="public")
+        rows = {r.inbox_url: r for r in sent("Create")}
+        counts = delivery.run_batch([r.pk for r in rows.values()], handoff=0.5)
+        assert counts == {"delivered": 1, "handed_off": 1}
+        stuck = Delivery.objects.get(pk=rows[hangs.base + "/inbox"].pk)
+        assert (stuck.status, stuck.attempts) == (Delivery.Status.PENDING, 0)
+        assert stuck.next_attempt_at > timezone.now()  # still leased: no one resends it
+        hangs.released.set()  # the server hangs up without answering
+
+        def recorded():
+            row = Delivery.objects.get(pk=stuck.pk)
+            return row if row.attempts == 1 else None
+        row = wait_for(recorded, timeout=10, what="the sending thread to record the answer")
+        assert row.status == Delivery.Status.PENDING and row.last_error
+        assert Delivery.objects.get(pk=rows[http_server.base + "/inbox"].pk).status \
+            == Delivery.Status.DELIVERED

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from rostra.accounts.models import Account, Block, Follow, FollowRequest
-from rostra.federation.models import InboxActivity, RemoteReport
+import json
+
+from rostra.accounts import services as accounts
+from rostra.accounts.models import Account, AccountDomainBlock, Block, Follow, FollowRequest
+from rostra.federation.models import Delivery, InboxActivity, RemoteReport
 from rostra.posts.models import Favourite, Media, Post, PostEdit
 from tests import factories
 from tests.federation.remote_rig import PUBLIC
@@ -322,3 +325,36 @@ def test_a_remote_poll_shows_its_servers_tallies_and_their_updates(client, remot
     assert not PostEdit.objects.filter(post=post).exists()  # new tallies are not an edit
     posts.vote(alice, poll, [0])  # counted here at once, before the server says so
     assert posts.poll_results(poll) == ([7, 9], 16, 13)
+
+
+def _answers(kind: str) -> list[dict]:
+    return [json.loads(d.activity.payload) for d in Delivery.objects.select_related("activity")
+            if json.loads(d.activity.payload)["type"] == kind]
+
+
+def test_a_follow_from_a_blocked_account_is_rejected_not_left_waiting(client, remote, alice):
+    remote.deliver(client, remote.activity("zoe", "Follow", local_uri(alice)))
+    accounts.block(alice, zoe(remote))
+    follow = remote.activity("zoe", "Follow", local_uri(alice))
+    assert remote.deliver(client, follow).status_code == 202
+    assert not Follow.objects.filter(target_account=alice).exists()
+    assert InboxActivity.objects.get(activity_id=follow["id"]).status == "ignored"
+    (reject,) = _answers("Reject")
+    assert reject["object"]["id"] == follow["id"]
+    assert reject["actor"] == local_uri(alice)
+
+
+def test_a_follow_from_a_server_the_account_blocked_is_rejected(client, remote, alice):
+    # The rig's server is 127.0.0.1:port, which the form refuses as a domain: the row
+    # is written directly (a block of a host covers it on any port).
+    AccountDomainBlock.objects.create(account=alice, domain="127.0.0.1")
+    follow = remote.activity("zoe", "Follow", local_uri(alice))
+    remote.deliver(client, follow)
+    assert not Follow.objects.filter(target_account=alice).exists()
+    assert len(_answers("Reject")) == 1
+
+
+def test_a_follow_ignored_for_another_reason_gets_no_reject(client, remote, alice):
+    follow = remote.activity("zoe", "Follow", "http://localhost:8000/users/nobody")
+    remote.deliver(client, follow)
+    assert _answers("Reject") == []

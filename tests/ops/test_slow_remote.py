@@ -4,9 +4,9 @@ users, and does not hold back the deliveries to healthy servers.
 What this proves: requests never wait on a remote (posting queues deliveries; a
 known remote profile is served from the database), the hanging delivery times out
 (``delivery.TIMEOUT``) and is kept pending for a retry after ``backoff``, while the
-same batch's delivery to a healthy server goes out at once (parallel sending).
-Not proven (not true yet): a later batch waits, in a single worker, until the
-hanging request of the batch before it times out (head-of-line blocking per worker).
+same batch's delivery to a healthy server goes out at once (parallel sending),
+and the next batch does not wait for it either: a batch leaves a request that got no
+answer for ``delivery.HANDOFF_AFTER`` seconds to its sending thread.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 
 import httpx
 
+from rostra.federation import delivery
 from tests.federation.servers import logs_on_failure, wait_for
 from tests.ops.rig import Receiver, serving
 
@@ -68,6 +69,14 @@ def test_a_hanging_remote_slows_neither_local_users_nor_healthy_deliveries(tmp_p
         seconds, answer = timed(api.post, "/api/v1/statuses", json={
             "status": f"@hangs@{hang_domain} still waiting", "in_reply_to_id": first})
         assert answer.status_code == 200 and seconds < QUICK, ("reply", seconds)
+        # The next batch does not wait for the hanging request of the one before: the
+        # healthy server has the reply long before that request times out.
+        reply = answer.json()["id"]
+        started = time.monotonic()
+        wait_for(lambda: [r for r in healthy.received if r[1] == "Create"
+                          and f"/statuses/{reply}/" in r[2]],
+                 timeout=delivery.TIMEOUT, what="the reply to reach the healthy server")
+        assert time.monotonic() - started < QUICK, time.monotonic() - started
 
         # The healthy server got the same batch's post while the other one hung.
         hung_id = hangs.received[0][2]

@@ -6,8 +6,9 @@ batch of posts, their media rows and their ``ImportedItem`` rows commit together
 so the kill rolls back at most the open batch; the worker restarted on the host
 reclaims the import task, which runs again and skips every X id already recorded.
 Every post is imported exactly once, its media once, and the job ends done.
-(The files the rolled-back batch had written stay on disk unreferenced: no row
-points at them, none is shown twice.)
+The files the rolled-back batch had written stay on disk with no row naming them,
+until ``rostra media remove-orphans`` (``posts.orphans``) deletes them: after it, the
+media folder holds exactly the files the rows name.
 """
 
 from __future__ import annotations
@@ -70,3 +71,15 @@ def test_an_import_killed_mid_batch_finishes_after_restart_with_every_post_once(
         assert attached == report["media_imported"] > 0
         assert server.sql("SELECT count(*) FROM django_tasks_database_dbtaskresult "
                           "WHERE status IN ('RUNNING', 'FAILED')")[0][0] == 0
+
+        # The rolled-back batch's files: no row names them; the clean-up removes them all.
+        named = server.shell("from rostra.posts.models import Media\n"
+                             "out = sorted({n for pair in Media.objects.values_list("
+                             "'file', 'thumbnail') for n in pair if n})")
+        removed = server.shell("from datetime import timedelta\n"
+                               "from rostra.posts import orphans\n"
+                               "out = orphans.remove(timedelta(0)).names")
+        on_disk = sorted(str(f.relative_to(media_dir)) for f in media_dir.rglob("*")
+                         if f.is_file())
+        assert on_disk == named, (len(on_disk), len(named), removed[:3])
+        assert not set(removed) & set(named)

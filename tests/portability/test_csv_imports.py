@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -274,3 +275,30 @@ def test_web_form_shows_why_a_file_is_refused(db, make_user, client):
                                                    "file": upload}).content.decode()
     assert "Line 1:" in page and "is not a domain name" in page
     assert not ImportJob.objects.filter(user__username="cwebbad").exists()
+
+
+def _in(language: str, text: str) -> str:
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def test_the_row_results_are_written_in_the_users_language(db, make_user):
+    user, ann = make_user(), make_user("ann")
+    user.locale = "de"
+    user.save(update_fields=["locale"])
+    job = csv_imports.start(user, "following", b"ann@localhost:8000\nnobody@localhost:8000\n")
+    with translation.override("en"):  # the worker's own language does not matter
+        report = csv_imports.run(job)
+    assert Follow.objects.filter(account=user.account, target_account=ann.account).exists()
+    assert [r["message"] for r in report["rows"]] == [
+        _in("de", "followed"), _in("de", "No such account.")]
+    assert report["rows"][1]["message"] != "No such account."
+
+
+def test_without_a_chosen_language_the_results_speak_the_language_of_the_request(
+        db, make_user):
+    user = make_user()
+    with translation.override("fr"):
+        job = csv_imports.start(user, "blocking", b"nobody@localhost:8000\n")
+    report = csv_imports.run(job)
+    assert report["rows"][0]["message"] == _in("fr", "No such account.") != "No such account."

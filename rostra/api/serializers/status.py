@@ -46,8 +46,10 @@ def _mentions(post: Post) -> list[dict]:
 
 
 def _tags(post: Post) -> list[dict]:
+    prefetched = "post_tags" in getattr(post, "_prefetched_objects_cache", {})
+    rows = post.post_tags.all() if prefetched else post.post_tags.select_related("tag")
     return [{"name": pt.tag.display_name or pt.tag.name, "url": tag_url(pt.tag.name)}
-            for pt in post.post_tags.select_related("tag")]
+            for pt in rows]
 
 
 def _one(post: Post, viewer: Account | None) -> dict:

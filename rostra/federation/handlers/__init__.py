@@ -17,6 +17,16 @@ class Ignored(Exception):
     """The activity is accepted but changes nothing; the message says why."""
 
 
+class Refused(Ignored):
+    """Ignored, and the sender must be told (a Follow from an account or a server the
+    target blocked gets a Reject, as Mastodon sends, so it does not wait forever).
+    ``answer`` runs after the handler's transaction is rolled back."""
+
+    def __init__(self, message: str, answer: Callable[[], None]):
+        super().__init__(message)
+        self.answer = answer
+
+
 Handler = Callable[[dict, Account], None]
 
 

@@ -6,11 +6,14 @@ Answers (Accept/Reject of a Follow) are *sent* by delivery on the domain events
 
 from __future__ import annotations
 
+import functools
+
 from rostra.accounts import services as accounts
+from rostra.accounts.domain_blocks import blocked_across
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, Follow, FollowRequest
-from rostra.federation import notes, remote
-from rostra.federation.handlers import Ignored
+from rostra.federation import notes, outbox_events, remote
+from rostra.federation.handlers import Ignored, Refused
 from rostra.federation.models import InboxActivity
 
 
@@ -23,9 +26,13 @@ def local_target(activity: dict) -> Account:
 
 def follow(activity: dict, actor: Account) -> None:
     target = local_target(activity)
+    follow_id = activity["id"][:2048]
     try:
-        accounts.follow(actor, target, uri=activity["id"][:2048])
+        accounts.follow(actor, target, uri=follow_id)
     except AccountError as exc:
+        if accounts.is_blocked_between(actor, target) or blocked_across(actor, target):
+            raise Refused(str(exc), functools.partial(
+                outbox_events.reject_follow, target, actor, follow_id)) from exc
         raise Ignored(str(exc)) from exc
 
 
