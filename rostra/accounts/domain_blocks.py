@@ -3,7 +3,8 @@ from a whole server without asking a moderator.
 
 What a block does, as Mastodon (4.x, ``AfterBlockDomainFromAccountService`` and
 ``FollowService``) does it: the server's accounts disappear from the blocker's
-timelines (with the boosts of their posts) and notifications; its accounts that
+timelines (with the boosts of their posts), notifications, search results and
+threads (``timelines.services.thread``, ``posts.search``); its accounts that
 follow the blocker are removed (each remote server is sent a Reject of the
 Follow, through ``services.remove_follower``); the blocker stops following its
 accounts (``services.unfollow``: an Undo of the Follow) and pending requests both

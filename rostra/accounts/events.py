@@ -13,7 +13,7 @@ unblocked = Signal()  # account=Account, target=Account
 profile_updated = Signal()  # account=Account
 account_deleted = Signal()  # account=Account (closed by its owner; its data goes next)
 domain_blocked = Signal()  # account=Account, domain=str (normalised; see domain_blocks)
-account_sanctioned = Signal()  # account=Account, before=dict (moderators' measure)
+account_sanctioned = Signal()  # account=Account, before=dict (the values a measure replaced)
 # account=Account (local or remote), target=Account: the account moved its followers to
 # ``target`` (portability.move; federation tells a local account's followers' servers)
 account_moved = Signal()

@@ -56,7 +56,7 @@ def restore(account: Account, before: dict) -> None:
               for name, value in before.items() if name in FIELDS}
     if before.get(LOGIN) is not None:
         values[LOGIN] = before[LOGIN]
-    _write(account, values, before)
+    _write(account, values, current(account, list(values)))
 
 
 def _write(account: Account, values: dict, before: dict) -> None:

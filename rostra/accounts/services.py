@@ -236,14 +236,15 @@ def local_domain_names() -> set[str]:
     return {settings.ROSTRA_DOMAIN.lower(), settings.ROSTRA_DOMAIN.split(":")[0].lower()}
 
 
-def find_account(username: str, domain: str = "") -> Account | None:
-    """The account ``username@domain`` if known here (``domain`` "" or ours = local)."""
+def find_account(username: str, domain: str = "", *,
+                 suspended: bool = False) -> Account | None:
+    """The account ``username@domain`` if known here (``domain`` "" or ours = local);
+    a suspended one only with ``suspended``."""
     domain = (domain or "").lower()
     if domain in local_domain_names():
         domain = ""
-    return Account.objects.filter(
-        username__iexact=username, domain=domain, suspended_at__isnull=True
-    ).first()
+    found = Account.objects.filter(username__iexact=username, domain=domain)
+    return (found if suspended else found.filter(suspended_at__isnull=True)).first()
 
 
 # --- social graph ---------------------------------------------------------------

@@ -319,6 +319,17 @@ def on_profile_updated(sender, account: Account, **kwargs) -> None:
                          delivery.follower_inboxes(account))
 
 
+def on_account_sanctioned(sender, account: Account, before: dict, **kwargs) -> None:
+    """Moderators suspended a local account, or lifted its suspension: its followers'
+    servers get an ``Update`` of the actor (``suspended``: true, the profile emptied;
+    then the profile back), as Mastodon federates a suspension."""
+    if not account.local or "suspended_at" not in before:
+        return
+    if bool(before["suspended_at"]) == bool(account.suspended_at):
+        return
+    delivery.deliver(build.update_actor(account), account, delivery.follower_inboxes(account))
+
+
 def on_account_moved(sender, account: Account, target: Account, **kwargs) -> None:
     """A local account moved: ``Update`` of its actor (now with ``movedTo``), then
     ``Move`` (Mastodon's shape: ``object`` is the actor itself) to its remote followers'
@@ -369,6 +380,7 @@ _HANDLERS = [
     (account_events, "blocked", on_blocked),
     (account_events, "unblocked", on_unblocked),
     (account_events, "profile_updated", on_profile_updated),
+    (account_events, "account_sanctioned", on_account_sanctioned),
     (account_events, "account_deleted", on_account_deleted),
     (account_events, "account_moved", on_account_moved),
     (moderation_events, "case_opened", on_case_opened),

@@ -70,7 +70,9 @@ def _fts5_query(query: str) -> str:
 
 
 def search_posts(query: str, viewer: Account | None) -> QuerySet:
-    """Posts matching ``query`` that ``viewer`` may see, newest first."""
+    """Posts matching ``query`` that ``viewer`` may see, newest first (none from a
+    server the viewer blocked)."""
+    from rostra.accounts.domain_blocks import domain_hidden_q
     from rostra.posts.models import Post
     from rostra.posts.visibility import discoverable_q, visible_q
 
@@ -80,6 +82,9 @@ def search_posts(query: str, viewer: Account | None) -> QuerySet:
     # What moderators demoted (or whose author they limited) is found by its author only.
     base = base.filter(discoverable_q() | Q(account=viewer)) if viewer else base.filter(
         discoverable_q())
+    blocked_server = domain_hidden_q(viewer)  # the servers the viewer blocked
+    if blocked_server is not None:
+        base = base.filter(~blocked_server)
     if not query:
         return base.none()
     if _sqlite():

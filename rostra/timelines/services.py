@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from rostra.accounts.domain_blocks import domain_hidden_q
+from rostra.accounts.domain_blocks import domain_hidden_q, is_domain_blocked
 from rostra.accounts.models import Account, Follow
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
 from rostra.core import replica
@@ -270,8 +270,12 @@ def profile(
     only_media: bool = False,
     exclude_reblogs: bool = False,
 ) -> list[Post]:
-    """An account's posts the viewer may see; replies to others only on request."""
+    """An account's posts the viewer may see; replies to others only on request; no
+    boosts of posts from a server the viewer blocked."""
     qs = Post.objects.filter(visible_q(viewer), account=account)
+    blocked_server = domain_hidden_q(viewer, "reblog_of__account")
+    if blocked_server is not None:
+        qs = qs.filter(Q(reblog_of__isnull=True) | ~blocked_server)
     if not with_replies:
         qs = qs.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to_account=account))
     if only_media:
@@ -288,8 +292,12 @@ def pinned(viewer: Account | None, account: Account) -> list[Post]:
 
 def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
     """(ancestors oldest first, descendants in reading order) of ``post``, each
-    visible to ``viewer``. The caller checks the post itself with ``can_see``."""
+    visible to ``viewer``. The caller checks the post itself with ``can_see``.
+
+    Posts from a server the viewer blocked are left out, as Mastodon's context does,
+    and so are the replies under them (out of reach, as under a deleted post)."""
     ancestors: list[Post] = []
+    blocked_server = domain_hidden_q(viewer, "account")
     current = post
     seen = {post.pk}
     while current.in_reply_to_id and len(ancestors) < THREAD_LIMIT:
@@ -297,16 +305,17 @@ def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
         if parent is None or parent.pk in seen:
             break
         seen.add(parent.pk)
-        if can_see(viewer, parent):
+        if can_see(viewer, parent) and not (
+                blocked_server is not None and is_domain_blocked(viewer, parent.account.domain)):
             ancestors.append(parent)
         current = parent
     ancestors.reverse()
     root_id = post.thread_root_id or post.pk
-    candidates = with_relations(
-        Post.objects.filter(visible_q(viewer))
-        .filter(Q(thread_root_id=root_id) | Q(pk=root_id))
-        .order_by("id")
-    )[:THREAD_LIMIT * 5]
+    candidates = Post.objects.filter(visible_q(viewer)).filter(
+        Q(thread_root_id=root_id) | Q(pk=root_id))
+    if blocked_server is not None:
+        candidates = candidates.filter(~blocked_server)
+    candidates = with_relations(candidates.order_by("id"))[:THREAD_LIMIT * 5]
     children: dict[int, list[Post]] = {}
     for candidate in candidates:
         if candidate.in_reply_to_id:

@@ -16,6 +16,7 @@ from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, AccountDomainBlock, Follow, FollowRequest
 from rostra.notifications.models import Notification
 from rostra.posts import services as posts
+from rostra.posts.search import search_posts
 from rostra.timelines import lists
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import Page
@@ -264,3 +265,40 @@ def test_streams_send_nothing_from_the_domain(alice, bob):
     domain_blocks.block_domain(alice, "spam.example")
     assert [render.render(row, alice) for row in rows] == [None, None]
     assert render.render(rows[0], bob) is not None
+
+
+def test_search_finds_nothing_from_the_domain(alice):
+    spam = remote_post(remote("spammer", "spam.example"), "cheap watches today")
+    good = remote_post(remote("friend", "good.example"), "my watches are cheap")
+    assert set(ids(search_posts("watches", alice))) == {spam.pk, good.pk}
+    domain_blocks.block_domain(alice, "spam.example")
+    assert ids(search_posts("watches", alice)) == [good.pk]
+    assert set(ids(search_posts("watches", None))) == {spam.pk, good.pk}
+
+
+def test_a_thread_leaves_out_the_domains_replies_and_ancestors(alice, bob):
+    spammer = remote("spammer", "spam.example")
+    root = remote_post(spammer, "a question")
+    answer = make_post(bob, "an answer", in_reply_to=root)
+    spam_reply = remote_post(spammer, "buy now", in_reply_to=answer)
+    under_spam = make_post(bob, "no thanks", in_reply_to=spam_reply)
+    late = make_post(alice, "thanks bob", in_reply_to=answer)
+    ancestors, descendants = timelines.thread(alice, answer)
+    assert (ids(ancestors), ids(descendants)) == ([root.pk], [spam_reply.pk, under_spam.pk,
+                                                               late.pk])
+    domain_blocks.block_domain(alice, "spam.example")
+    ancestors, descendants = timelines.thread(alice, answer)
+    # The blocked server's posts go, and what answers them with them (Mastodon's
+    # context: a reply under a hidden post is out of reach).
+    assert (ids(ancestors), ids(descendants)) == ([], [late.pk])
+    ancestors, descendants = timelines.thread(bob, answer)
+    assert ids(ancestors) == [root.pk] and len(descendants) == 3
+
+
+def test_a_profile_leaves_out_boosts_of_the_domain(alice, bob):
+    boost = posts.reblog(bob, remote_post(remote("spammer", "spam.example"), "boost me"))
+    own = make_post(bob, "mine")
+    assert set(ids(timelines.profile(alice, bob, PAGE))) == {boost.pk, own.pk}
+    domain_blocks.block_domain(alice, "spam.example")
+    assert ids(timelines.profile(alice, bob, PAGE)) == [own.pk]
+    assert len(timelines.profile(bob, bob, PAGE)) == 2

@@ -9,6 +9,7 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
+from rostra.accounts import sanctions
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account, Follow, FollowRequest
 from rostra.federation import delivery, signatures, uris
@@ -544,3 +545,26 @@ def test_a_batch_leaves_a_server_that_never_answers_to_its_sending_thread(http_s
         assert row.status == Delivery.Status.PENDING and row.last_error
         assert Delivery.objects.get(pk=rows[http_server.base + "/inbox"].pk).status \
             == Delivery.Status.DELIVERED
+
+
+def test_a_suspension_and_its_end_reach_the_followers_servers(alice, client):
+    alice.display_name, alice.note_html = "Alice", "<p>About me</p>"
+    alice.save()
+    follow_remotely(remote("fan", "one.example"), alice)
+    before = committed(sanctions.sanction, alice, suspended_at=timezone.now())
+    (update,) = [json.loads(r.payload) for r in sent("Update")]
+    assert update["object"]["suspended"] is True
+    assert (update["object"]["name"], update["object"]["summary"]) == ("", "")
+    assert "toot:suspended" in json.dumps(update["@context"])
+    served = client.get("/users/alice", HTTP_ACCEPT="application/activity+json").json()
+    assert served["suspended"] is True and served["name"] == ""
+    committed(sanctions.restore, alice, before)
+    lifted = [json.loads(r.payload) for r in sent("Update")][-1]
+    assert "suspended" not in lifted["object"] and lifted["object"]["name"] == "Alice"
+    assert inboxes("Update") == {"https://one.example/inbox"}
+
+
+def test_other_measures_send_no_update(alice):
+    follow_remotely(remote("fan", "one.example"), alice)
+    committed(sanctions.sanction, alice, limited_at=timezone.now())
+    assert sent("Update") == []

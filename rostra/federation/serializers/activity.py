@@ -4,7 +4,8 @@
 Every activity has a stable id, so a redelivered one is recognised as the same:
 
 * ``Create``/``Announce`` of a local post: ``<post uri>/activity``;
-* ``Update``: ``<object id>#updates/<unix time>``; ``Delete``: ``<object id>#delete``;
+* ``Update``: ``<object id>#updates/<unix time in milliseconds>`` (two updates in one
+  second are two activities); ``Delete``: ``<object id>#delete``;
 * ``Like``/``Follow``/``Block``: ``<actor>#likes/<id>`` etc. (pass ``activity_id`` to reuse
   a stored one, e.g. ``Follow.uri``); ``Undo``: ``<undone id>/undo``.
 """
@@ -69,7 +70,7 @@ def update_note(post: Post, *, when: datetime | None = None) -> dict:
     to, cc = addressing(post)
     moment = when or post.edited_at or timezone.now()
     return with_context({
-        "id": f"{uris.post_uri(post)}#updates/{int(moment.timestamp())}",
+        "id": f"{uris.post_uri(post)}#updates/{int(moment.timestamp() * 1000)}",
         "type": "Update",
         "actor": uris.actor_uri(post.account),
         "published": iso(moment),
@@ -85,7 +86,7 @@ def update_actor(account: Account, *, when: datetime | None = None) -> dict:
     document = serialize_actor(account)
     document.pop("@context", None)
     return with_context({
-        "id": f"{uris.actor_uri(account)}#updates/{int(moment.timestamp())}",
+        "id": f"{uris.actor_uri(account)}#updates/{int(moment.timestamp() * 1000)}",
         "type": "Update",
         "actor": uris.actor_uri(account),
         "to": [uris.PUBLIC],

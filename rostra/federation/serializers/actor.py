@@ -94,6 +94,12 @@ def serialize_actor(account: Account) -> dict:
         document["icon"] = icon
     if header:
         document["image"] = header
+    if account.suspended_at:
+        # As Mastodon serves a suspended account: the flag, and nothing of the profile.
+        for name in ("icon", "image", "accountLabels"):
+            document.pop(name, None)
+        document.update(suspended=True, name="", summary="", attachment=[], tag=[])
+        return with_context(document)
     if labels:
         return {"@context": [*CONTEXT, LABEL_CONTEXT], **document}
     return with_context(document)

@@ -18,6 +18,7 @@ EXTENSIONS = {
     "value": "schema:value",
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
+    "suspended": "toot:suspended",
     "sensitive": "as:sensitive",
     "Hashtag": "as:Hashtag",
     "blurhash": "toot:blurhash",

@@ -142,18 +142,24 @@ def actor(request, username: str):
     if deleted(username):
         return HttpResponse("This account was deleted.", status=410,
                             content_type="text/plain")
-    account = local_account_or_404(username)
     if "redirect_ap_obj" in request.GET:  # LOLA: where a copied object lives now
+        account = local_account_or_404(username)
         return portability.copy_redirect(request, account, request.GET["redirect_ap_obj"])
-    if not wants_activity_json(request):
-        return redirect(f"/@{account.username}")
-    return actor_json(request, username)
+    if wants_activity_json(request):
+        return actor_json(request, username)
+    return redirect(f"/@{local_account_or_404(username).username}")
 
 
 def actor_json(request, username: str):
     """The actor document whatever ``Accept`` says (the middleware's entry)."""
     if deleted(username):
         return HttpResponse(status=410)
+    held = find_account(username, "", suspended=True)
+    if held is not None and held.local and held.suspended_at and not held.delete_after:
+        # Suspended by moderators: the flag and an empty profile, as Mastodon serves
+        # it, so other servers hide the account instead of keeping what they had. (An
+        # account waiting for its deletion is hidden everywhere: 404 below.)
+        return activity_response(serialize_actor(held))
     account = local_account_or_404(username)
     try:
         grant = portability.granted(request, account)
