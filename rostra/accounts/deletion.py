@@ -46,6 +46,7 @@ from rostra.accounts.errors import AccountError
 from rostra.accounts.models import (
     Account,
     AccountDomainBlock,
+    AccountNote,
     Block,
     Endorsement,
     Follow,
@@ -235,7 +236,8 @@ def purge_graph(account: Account) -> None:
         Account.objects.filter(pk__in=followers, following_count__gt=0).update(
             following_count=F("following_count") - 1)
         Account.objects.filter(pk=account.pk).update(followers_count=0, following_count=0)
-        for model in (FollowRequest, Block, Mute, Endorsement, SuggestionDismissal):
+        for model in (FollowRequest, Block, Mute, Endorsement, SuggestionDismissal,
+                      AccountNote):
             model.objects.filter(account=account).delete()
             model.objects.filter(target_account=account).delete()
         AccountDomainBlock.objects.filter(account=account).delete()

@@ -87,6 +87,15 @@ def is_domain_blocked(account: Account, domain: str) -> bool:
         account=account, domain__in=candidates).exists()
 
 
+def blocking_domain(domain: str, among: set[int]) -> set[int]:
+    """Those of ``among`` (account ids) who blocked ``domain`` or a parent of it."""
+    candidates = _candidates(domain) if domain else []
+    if not candidates or not among:
+        return set()
+    return set(AccountDomainBlock.objects.filter(account_id__in=among, domain__in=candidates)
+               .values_list("account_id", flat=True))
+
+
 def blocked_across(a: Account, b: Account) -> bool:
     """Whether a domain block of one of them covers the other's server."""
     return (not b.local and is_domain_blocked(a, b.domain)) or \

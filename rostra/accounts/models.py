@@ -245,3 +245,20 @@ class AccountDomainBlock(models.Model):
             models.UniqueConstraint(fields=["account", "domain"],
                                     name="account_domain_block_unique")
         ]
+
+
+class AccountNote(models.Model):
+    """A private note ``account`` keeps about ``target_account`` (Mastodon's account
+    note): read only by its author, never federated nor shown to anyone else.
+    Rules in ``accounts.notes``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    target_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target_account"],
+                                    name="account_note_unique")
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rostra.accounts import events as account_events
 from rostra.accounts.models import Follow
 from rostra.notifications.models import Notification
-from rostra.notifications.services import announce, notify
+from rostra.notifications.services import notify
 from rostra.posts import events as post_events
 from rostra.posts.models import PollVote, Post
 
@@ -69,15 +69,7 @@ def on_poll_ended(sender, poll, **kwargs) -> None:
     voters = {v.account for v in PollVote.objects.filter(poll=poll).select_related("account")}
     for voter in voters | {post.account}:
         # The author is told too: "from" is the author for everyone.
-        if voter.pk == post.account_id:
-            if voter.local:
-                own, created = Notification.objects.get_or_create(
-                    account=voter, from_account=voter, type=T.POLL, post=post
-                )
-                if created:
-                    announce(own)
-        else:
-            notify(voter, post.account, T.POLL, post)
+        notify(voter, post.account, T.POLL, post, to_self=voter.pk == post.account_id)
 
 
 def on_account_deleted(sender, account, **kwargs) -> None:

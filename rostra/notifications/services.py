@@ -12,21 +12,25 @@ from rostra.accounts.services import active_mutes_q
 from rostra.notifications import events
 from rostra.notifications.groups import assign_key
 from rostra.notifications.models import Notification, NotificationMarker
+from rostra.posts.conversation_mutes import is_muted
 from rostra.posts.models import Post
 from rostra.posts.visibility import can_see
 from rostra.timelines.pagination import Page, paginate
 
 
 def notify(
-    recipient: Account, from_account: Account, type_: str, post: Post | None = None
+    recipient: Account, from_account: Account, type_: str, post: Post | None = None,
+    *, to_self: bool = False,
 ) -> Notification | None:
     """Record a notification unless the recipient would not want or may not see it.
 
-    Nothing for remote recipients (their server notifies them), for oneself,
-    across a block, from a server the recipient blocked, from an account muted
-    with notifications, or about a post the recipient may not see.
+    Nothing for remote recipients (their server notifies them), for oneself (unless
+    ``to_self``: the end of one's own poll), across a block, from a server the
+    recipient blocked, from an account muted with notifications, about a post the
+    recipient may not see, or about a post of a thread the recipient muted
+    (``posts.conversation_mutes``).
     """
-    if not recipient.local or recipient.pk == from_account.pk:
+    if not recipient.local or (recipient.pk == from_account.pk and not to_self):
         return None
     if not from_account.local and is_domain_blocked(recipient, from_account.domain):
         return None
@@ -39,6 +43,8 @@ def notify(
     ).exists():
         return None
     if post is not None and not can_see(recipient, post):
+        return None
+    if post is not None and is_muted(recipient, post):
         return None
     existing = Notification.objects.filter(
         account=recipient, from_account=from_account, type=type_, post=post

@@ -1,12 +1,14 @@
-"""Mastodon's CSV imports: follows, mutes, blocks, domain blocks, lists and bookmarks.
+"""Mastodon's CSV imports: follows, mutes, blocks, domain blocks, lists and bookmarks
+(and Rostra's private notes on accounts).
 
 Files as Mastodon exports them: ``following_accounts.csv`` (``Account
 address,Show boosts,Notify on new posts,Languages``), ``muted_accounts.csv``
 (``Account address,Hide notifications``), ``blocked_accounts.csv`` (one
 address a line), ``blocked_domains.csv`` (one domain a line, under a
 ``#domain`` header in newer exports), ``lists.csv`` (``list name,account
-address``), ``bookmarks.csv`` (one post URL a line). Headers are optional: older
-exports have none.
+address``), ``bookmarks.csv`` (one post URL a line), and Rostra's own
+``account_notes.csv`` (``Account address,Note``: private notes on accounts,
+which Mastodon does not export). Headers are optional: older exports have none.
 
 A file is checked whole before anything happens (``parse``): a row of the
 wrong shape rejects the file with its line named. The rows then become an
@@ -33,9 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from rostra.accounts import domain_blocks
+from rostra.accounts import notes as account_notes
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
-from rostra.accounts.models import Account, Block, Follow, Mute
+from rostra.accounts.models import Account, AccountNote, Block, Follow, Mute
 from rostra.core import i18n
 from rostra.portability.models import ImportJob
 from rostra.posts import services as posts
@@ -52,6 +55,7 @@ KINDS = {
     "domain_blocking": gettext_noop("Blocked domains (blocked_domains.csv)"),
     "lists": gettext_noop("Lists (lists.csv)"),
     "bookmarks": gettext_noop("Bookmarks (bookmarks.csv)"),
+    "account_notes": gettext_noop("Private notes on accounts (account_notes.csv)"),
 }
 MODES = ("merge", "overwrite")
 MAX_BYTES = 10 * 1024 * 1024
@@ -145,6 +149,15 @@ def _row(kind: str, cells: list[str], line: int) -> list:
         if len(cells[0]) > lists_service.MAX_TITLE:
             raise CsvImportError(_("Line %(line)s: the list name is too long.") % {"line": line})
         return [cells[0], _acct(cells[1], line)]
+    if kind == "account_notes":
+        if len(cells) < 2 or not cells[1]:
+            raise CsvImportError(_("Line %(line)s: expected 'account address,note'.")
+                % {"line": line})
+        if len(cells[1]) > account_notes.MAX_NOTE:
+            raise CsvImportError(_("Line %(line)s: the note is longer than %(max_note)s "
+                                   "characters.") % {"line": line,
+                                                     "max_note": account_notes.MAX_NOTE})
+        return [_acct(cells[0], line), cells[1]]
     url = cells[0]
     if not re.match(r"^https?://\S+$", url) or len(url) > 2048:
         raise CsvImportError(_("Line %(line)s: %(url)s is not a post URL. Is this the right file "
@@ -234,6 +247,9 @@ def _apply(account: Account, kind: str, row: list) -> str:
     if kind == "blocking":
         accounts.block(account, target)
         return _("blocked")
+    if kind == "account_notes":
+        account_notes.set_note(account, target, row[1])
+        return _("note saved")
     lst = (lists_service.lists_of(account).filter(title=row[0]).first()
            or lists_service.create_list(account, row[0]))
     if not Follow.objects.filter(account=account, target_account=target).exists():
@@ -344,15 +360,20 @@ def _norm(acct: str) -> str:
     return user if not domain or domain in accounts.local_domain_names() else acct
 
 
+def _remove_note(account: Account, target: Account) -> None:
+    account_notes.set_note(account, target, "")
+
+
 def _overwrite(account: Account, kind: str, rows: list[list]) -> int:
     """Remove what the file does not list (compared by address or URL, so a row
     that failed to resolve still keeps what it names)."""
     removed = 0
-    if kind in {"following", "muting", "blocking"}:
+    if kind in {"following", "muting", "blocking", "account_notes"}:
         listed = {_norm(r[0]) for r in rows}
-        model = {"following": Follow, "muting": Mute, "blocking": Block}[kind]
+        model = {"following": Follow, "muting": Mute, "blocking": Block,
+                 "account_notes": AccountNote}[kind]
         undo = {"following": accounts.unfollow, "muting": accounts.unmute,
-                "blocking": accounts.unblock}[kind]
+                "blocking": accounts.unblock, "account_notes": _remove_note}[kind]
         for rel in model.objects.filter(account=account).select_related("target_account"):
             if _norm(rel.target_account.acct) not in listed:
                 undo(account, rel.target_account)

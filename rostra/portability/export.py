@@ -7,16 +7,19 @@ account's Create activities, every audience included, and its Announces),
 the media under ``media_attachments/`` (each attachment's ``url`` is its
 relative path in the zip), ``avatar.*``/``header.*``, ``likes.json`` and
 ``bookmarks.json`` (OrderedCollections of post URIs), Mastodon's CSV files
-(``csv_imports`` reads them back), ``followers.csv``, ``index.html``, an
+(``csv_imports`` reads them back), ``followers.csv``, ``account_notes.csv``
+(the owner's private notes on accounts, which Mastodon does not export;
+``csv_imports`` reads it back too), ``index.html``, an
 offline viewer (``export_viewer``), and last ``manifest.json``: the size and
 SHA-256 of every other file (``rostra_archive``), so an import on another
 server tells a Rostra export from Mastodon's and refuses a damaged one.
 
 Only the owner's own data goes in: their own posts (never anyone else's), the
-handles of the people they follow, mute, block or list, and the URIs of what
-they liked or bookmarked. Removed and held posts and quarantined media are
-left out. The zip is written to a ``.part`` file next to ``path`` (media
-streamed from storage, never held in memory) and renamed when complete.
+handles of the people they follow, mute, block or list, the URIs of what they
+liked or bookmarked, and the private notes they wrote on accounts (no one
+else's notes, nor anything about them). Removed and held posts and quarantined
+media are left out. The zip is written to a ``.part`` file next to ``path``
+(media streamed from storage, never held in memory) and renamed when complete.
 """
 
 from __future__ import annotations
@@ -38,7 +41,14 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from rostra.accounts.models import Account, AccountDomainBlock, Block, Follow, Mute
+from rostra.accounts.models import (
+    Account,
+    AccountDomainBlock,
+    AccountNote,
+    Block,
+    Follow,
+    Mute,
+)
 from rostra.federation import uris
 from rostra.federation.serializers import activity as activities
 from rostra.federation.serializers.actor import serialize_actor
@@ -63,6 +73,7 @@ HEADERS = {
     "lists.csv": None,
     "bookmarks.csv": None,
     "followers.csv": ["Account address"],
+    "account_notes.csv": ["Account address", "Note"],
 }
 
 
@@ -264,6 +275,10 @@ class _Writer:
         self.csv("followers.csv", (
             [handle(f.account)]
             for f in Follow.objects.filter(target_account=account).select_related("account")
+            .order_by("id")))
+        self.csv("account_notes.csv", (
+            [handle(n.target_account), n.text]
+            for n in AccountNote.objects.filter(account=account).select_related("target_account")
             .order_by("id")))
 
 

@@ -11,10 +11,10 @@ archive without a manifest is read as Mastodon's.
 The manifest catches damage and edits made without recomputing it; it is not a
 signature (whoever holds the zip can rewrite both).
 
-``relations`` reads the export's Mastodon CSV files (follows, mutes, blocks,
-domain blocks, lists) through ``csv_imports.parse``; ``hand_over`` turns them
-into ``csv_imports`` jobs, once per export, run in the background (or at once
-by the CLI).
+``relations`` reads the export's CSV files (follows, mutes, blocks, domain
+blocks, lists, and Rostra's private notes on accounts) through
+``csv_imports.parse``; ``hand_over`` turns them into ``csv_imports`` jobs, once
+per export, run in the background (or at once by the CLI).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ SOURCE = "rostra"
 log = logging.getLogger(__name__)
 RELATIONS = (("blocked_domains.csv", "domain_blocking"), ("blocked_accounts.csv", "blocking"),
              ("muted_accounts.csv", "muting"), ("following_accounts.csv", "following"),
-             ("lists.csv", "lists"))
+             ("lists.csv", "lists"), ("account_notes.csv", "account_notes"))
 
 
 # --- writing --------------------------------------------------------------------------------

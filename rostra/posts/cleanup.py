@@ -1,8 +1,8 @@
 """What the posts app removes when an account is closed (``accounts.deletion``):
 every post of the account through ``services.delete_post`` (so counters, media files
 and stream events stay right), then its likes, bookmarks, pins, votes, scheduled
-posts, featured tags and unattached uploads. Runs as a task: an account may have
-written for years."""
+posts, featured tags, muted conversations and unattached uploads. Runs as a task:
+an account may have written for years."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def purge(account: Account) -> int:
     from rostra.posts import services
     from rostra.posts.models import (
         Bookmark,
+        ConversationMute,
         Favourite,
         FeaturedTag,
         Media,
@@ -52,7 +53,7 @@ def purge(account: Account) -> int:
                 removed += 1
     for favourite in Favourite.objects.filter(account=account).select_related("post"):
         services.unfavourite(account, favourite.post)
-    for model in (Bookmark, Pin, PollVote, ScheduledPost, FeaturedTag):
+    for model in (Bookmark, Pin, PollVote, ScheduledPost, FeaturedTag, ConversationMute):
         model.objects.filter(account=account).delete()
     for media in Media.objects.filter(account=account, post__isnull=True):
         media_service.discard_upload(account, media)

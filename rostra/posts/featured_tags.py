@@ -18,7 +18,9 @@ SUGGESTIONS = 10
 LISTED = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 
-def _tag_name(name: str) -> str:
+def valid_tag_name(name: str) -> str:
+    """``name`` as typed, without its ``#``; raises ``PostError`` when it is not a
+    hashtag this server would link in a post."""
     name = (name or "").strip().lstrip("#")
     found = text_mod.extract_hashtags("#" + name)
     if not found or found[0] != name or len(name.lower()) > 200:
@@ -29,7 +31,7 @@ def _tag_name(name: str) -> str:
 def feature_tag(account: Account, name: str) -> FeaturedTag:
     """Feature ``#name`` on ``account``'s profile; raises ``PostError`` for an
     invalid name, one already featured, or more than ``MAX_FEATURED``."""
-    name = _tag_name(name)
+    name = valid_tag_name(name)
     if FeaturedTag.objects.filter(account=account).count() >= MAX_FEATURED:
         raise PostError(_("You can feature at most %(max_featured)s hashtags.")
             % {"max_featured": MAX_FEATURED}, "name")

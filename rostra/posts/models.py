@@ -283,6 +283,21 @@ class Conversation(models.Model):
         indexes = [models.Index(fields=["account", "-last_post"], name="conversation_recent")]
 
 
+class ConversationMute(models.Model):
+    """A thread ``account`` wants no more notifications from (Mastodon's muted
+    conversation), keyed on the thread's first post as ``Conversation`` is. Kept by
+    ``posts.conversation_mutes``; it goes with the account or with the first post."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    root = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "root"], name="conversation_mute_unique")
+        ]
+
+
 class ScheduledPost(models.Model):
     """A post to publish at ``scheduled_at`` (through ``services.create_post``).
     ``params`` holds what the author sent; its media are reserved (Media.scheduled_post)."""

@@ -10,8 +10,10 @@ from django.db.models import Prefetch, QuerySet
 
 from rostra.accounts.models import Account
 from rostra.core.sql import InIds
+from rostra.posts.conversation_mutes import root_id
 from rostra.posts.models import (
     Bookmark,
+    ConversationMute,
     Favourite,
     Media,
     Mention,
@@ -88,15 +90,18 @@ def _prefetched(post: Post, name: str, items: list) -> None:
 
 def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
     """Set ``viewer_favourited``, ``viewer_reblogged``, ``viewer_bookmarked``,
-    ``viewer_pinned`` and ``poll_view`` on each post and on what it boosts."""
+    ``viewer_pinned``, ``viewer_muted`` (its thread muted: ``conversation_mutes``),
+    ``viewer_takes_part`` (the viewer wrote it or is mentioned in it, so may mute its
+    thread) and ``poll_view`` on each post and on what it boosts."""
     posts = list(posts)
     targets = [p.reblog_of if p.reblog_of_id else p for p in posts]
     ids = {p.pk for p in targets}
-    fav, boosted, marked, pinned, voted = set(), set(), set(), set(), set()
+    fav, boosted, marked, pinned, voted, muted, mentioned = (set() for _ in range(7))
     if viewer is not None and ids:
-        # One round trip for the five kinds of viewer state: (kind, post id) rows.
-        found = (fav, boosted, marked, pinned, voted)
-        for kind, post_id in _viewer_state_rows(viewer.pk, ids):
+        # One round trip for the seven kinds of viewer state: (kind, id) rows.
+        found = (fav, boosted, marked, pinned, voted, muted, mentioned)
+        roots = {root_id(p) for p in targets}
+        for kind, post_id in _viewer_state_rows(viewer.pk, ids, roots):
             found[kind].add(post_id)
     for post in targets + posts:
         target = post.reblog_of if post.reblog_of_id else post
@@ -105,6 +110,9 @@ def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
         post.viewer_bookmarked = target.pk in marked
         post.viewer_pinned = target.pk in pinned
         post.viewer_voted = target.pk in voted
+        post.viewer_muted = root_id(target) in muted
+        post.viewer_takes_part = viewer is not None and (
+            target.account_id == viewer.pk or target.pk in mentioned)
     for post in targets:
         poll = _poll_of(post)
         if poll is not None:
@@ -126,12 +134,15 @@ def hydrate(posts: Iterable[Post], viewer: Account | None) -> list[Post]:
     return posts
 
 
-def _viewer_state_rows(viewer_id: int, ids: set[int]) -> list[tuple[int, int]]:
-    """(kind, post id) for what the viewer did to the posts ``ids``: 0 liked, 1 boosted,
-    2 bookmarked, 3 pinned, 4 voted in its poll. Written as SQL: compiling the same
-    five-part union through the ORM cost more than running it."""
+def _viewer_state_rows(viewer_id: int, ids: set[int],
+                       roots: set[int]) -> list[tuple[int, int]]:
+    """(kind, id) for what the viewer did to the posts ``ids``: 0 liked, 1 boosted,
+    2 bookmarked, 3 pinned, 4 voted in its poll, 6 is mentioned in it; and 5 for the
+    thread roots among ``roots`` the viewer muted. Written as SQL: compiling the same
+    seven-part union through the ORM cost more than running it."""
     q = connection.ops.quote_name
     listed = ", ".join(str(int(i)) for i in sorted(ids))
+    listed_roots = ", ".join(str(int(i)) for i in sorted(roots))
 
     def table(model) -> str:
         return q(model._meta.db_table)
@@ -143,8 +154,13 @@ def _viewer_state_rows(viewer_id: int, ids: set[int]) -> list[tuple[int, int]]:
         f"SELECT {kind}, {column(model, field)} FROM {table(model)} "
         f"WHERE {column(model, 'account')} = %s AND {column(model, field)} IN ({listed})"
         for kind, model, field in ((0, Favourite, "post"), (1, Post, "reblog_of"),
-                                   (2, Bookmark, "post"), (3, Pin, "post"))
+                                   (2, Bookmark, "post"), (3, Pin, "post"),
+                                   (6, Mention, "post"))
     ]
+    parts.append(
+        f"SELECT 5, {column(ConversationMute, 'root')} FROM {table(ConversationMute)} "
+        f"WHERE {column(ConversationMute, 'account')} = %s "
+        f"AND {column(ConversationMute, 'root')} IN ({listed_roots})")
     parts.append(
         f"SELECT 4, {column(Poll, 'post')} FROM {table(PollVote)} INNER JOIN {table(Poll)} "
         f"ON {column(PollVote, 'poll')} = {column(Poll, 'id')} "

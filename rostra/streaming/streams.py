@@ -29,6 +29,7 @@ from rostra.posts.models import Post, Visibility
 from rostra.posts.visibility import who_can_see
 from rostra.streaming.models import StreamEvent
 from rostra.timelines.models import List, ListAccount
+from rostra.timelines.services import tag_followers
 
 RETENTION = timedelta(minutes=15)
 PRUNE_EVERY = 500  # publishes between two prunes, per process
@@ -56,21 +57,23 @@ def hashtag_stream(name: str, *, local: bool = False) -> str:
 
 def home_recipients(post: Post) -> list[int]:
     """Local accounts (other than the author) whose home timeline holds ``post``:
-    the same rules as ``timelines.services.home_query``, then ``can_see`` for each."""
+    the same rules as ``timelines.services.home_query`` and, for the followers of
+    its hashtags, ``followed_tags_query``; then ``can_see`` for each."""
     author = post.account
     rows = Follow.objects.filter(
         target_account=author, account__domain="", account__suspended_at__isnull=True
     ).values_list("account_id", "show_reblogs")
     candidates = {a for a, show in rows if show or not post.reblog_of_id}
-    if not candidates:
-        return []
-    if post.in_reply_to_account_id and post.in_reply_to_account_id != author.pk:
+    if candidates and post.in_reply_to_account_id and post.in_reply_to_account_id != author.pk:
         # A reply shows to those who follow (or are) the one replied to.
         follow_both = set(Follow.objects.filter(
             account_id__in=candidates, target_account_id=post.in_reply_to_account_id
         ).values_list("account_id", flat=True))
         candidates = {a for a in candidates
                       if a in follow_both or a == post.in_reply_to_account_id}
+    candidates |= tag_followers(post)
+    if not candidates:
+        return []
     hidden_authors = [author.pk]
     if post.reblog_of_id:
         hidden_authors.append(post.reblog_of.account_id)

@@ -1,7 +1,9 @@
-"""What a reader arranges for themselves: lists of accounts and content filters.
+"""What a reader arranges for themselves: lists of accounts, content filters and
+followed hashtags.
 
-Both belong to one account and change only what that account sees; nothing here
-is visible to anyone else or federated. Rules live in lists.py and filters.py.
+Each belongs to one account and changes only what that account sees; nothing here
+is visible to anyone else or federated. Rules live in lists.py, filters.py and
+followed_tags.py.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from rostra.accounts.models import Account
-from rostra.posts.models import Post
+from rostra.posts.models import Post, Tag
 
 
 class List(models.Model):
@@ -74,6 +76,20 @@ class FilterStatus(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["filter", "post"], name="filter_status_unique")
+        ]
+
+
+class TagFollow(models.Model):
+    """A hashtag a reader follows: its public posts join their home timeline
+    (``timelines.followed_tags``)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tag_follows")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "tag"], name="tag_follow_unique")
         ]
 
 

@@ -1,8 +1,9 @@
 """Timelines: home, local, public, hashtag, profile, thread, bookmarks, likes.
 
 Home is strictly chronological and built at read time from the follow graph
-(an indexed query over ``(account_id, id)``), so a new follow shows at once and
-no hidden ranking exists. Every timeline applies the one visibility rule.
+(an indexed query over ``(account_id, id)``) and the followed hashtags, so a new
+follow shows at once and no hidden ranking exists. Every timeline applies the one
+visibility rule.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from rostra.accounts.domain_blocks import domain_hidden_q, is_domain_blocked
+from rostra.accounts.domain_blocks import blocking_domain, domain_hidden_q, is_domain_blocked
 from rostra.accounts.models import Account, Follow
 from rostra.accounts.services import blocked_account_ids, muted_account_ids
 from rostra.core import replica
 from rostra.core.ids import id_floor, id_time
 from rostra.core.sql import InIds
-from rostra.posts.models import Bookmark, Favourite, Mention, Post, Tag, Visibility
+from rostra.posts.models import Bookmark, Favourite, Mention, Post, PostTag, Tag, Visibility
 from rostra.posts.queries import RELATED, fill, hydrate, load, with_relations
 from rostra.posts.visibility import OPEN, can_see, discoverable_q, visible_q
+from rostra.timelines.followed_tags import followed_tag_ids
 from rostra.timelines.lists import exclusive_member_ids, member_ids
-from rostra.timelines.models import List
+from rostra.timelines.models import List, ListAccount, TagFollow
 from rostra.timelines.pagination import Page, paginate
 
 THREAD_LIMIT = 200
@@ -113,20 +115,82 @@ def home(viewer: Account, page: Page) -> list[Post]:
 
 def home_ids(viewer: Account, page: Page, fields: tuple[str, ...] = ()) -> list:
     """The ids of the home page ``page`` of ``viewer``, newest first; with ``fields``,
-    tuples of those columns instead (the first being ``id``), in the same query."""
-    ids_qs = (home_query(viewer).values_list(*fields) if fields
-              else home_query(viewer).values_list("id", flat=True))
+    tuples of those columns instead (the first being ``id``), in the same query.
+
+    Home is two indexed queries, the follows' and the followed hashtags', each paged
+    alone and then merged: the union's page is within the two pages, and one query
+    with an OR would leave both indexes unused."""
+    sources = [home_query(viewer)]
+    tagged = followed_tags_query(viewer)
+    if tagged is not None:
+        sources.append(tagged)
+    sources = [qs.values_list(*fields) if fields else qs.values_list("id", flat=True)
+               for qs in sources]
+
+    def read(floor: int | None) -> list:
+        pages = [paginate(qs if floor is None else qs.filter(id__gte=floor), page)
+                 for qs in sources]
+        return pages[0] if len(pages) == 1 else _merged(pages, page, bool(fields))
+
     if page.min_id is not None:  # read oldest first from min_id: no window from the top
-        return paginate(ids_qs, page)
+        return read(None)
     top = id_time(page.max_id) if page.max_id is not None else timezone.now()
     for window in HOME_WINDOWS:
         floor = id_floor(top - window) if top - window > EPOCH else 0
         if page.since_id is not None and floor <= page.since_id:
             break  # the window reaches below since_id: the bounded query is the same
-        ids = paginate(ids_qs.filter(id__gte=floor), page)
+        ids = read(floor)
         if len(ids) >= page.limit:
             return ids
-    return paginate(ids_qs, page)
+    return read(None)
+
+
+def _merged(pages: list[list], page: Page, tuples: bool) -> list:
+    """One page from several pages of the same bounds: each id once, newest first,
+    the ``page.limit`` newest (or, from ``min_id``, the oldest) of them all."""
+    found = {(r[0] if tuples else r): r for rows in pages for r in rows}
+    keys = sorted(found, reverse=page.min_id is None)[: page.limit]
+    if page.min_id is not None:
+        keys.reverse()
+    return [found[k] for k in keys]
+
+
+def followed_tags_query(viewer: Account) -> QuerySet | None:
+    """Public posts carrying a hashtag ``viewer`` follows, as the hashtag timeline
+    shows them to the viewer (None when they follow none). Members of the viewer's
+    exclusive lists stay in their lists, as in the rest of home."""
+    tag_ids = followed_tag_ids(viewer)
+    if not tag_ids:
+        return None
+    qs = _open_to(Post.objects.filter(
+        visibility=Visibility.PUBLIC, account__suspended_at__isnull=True,
+        id__in=PostTag.objects.filter(tag_id__in=tag_ids).values("post_id"),
+    ), viewer)
+    hidden = (blocked_account_ids(viewer) | muted_account_ids(viewer)
+              | (exclusive_member_ids(viewer) - {viewer.pk}))
+    if hidden:
+        qs = qs.exclude(account_id__in=hidden)
+    return _narrowed(_without_blocked_servers(qs, viewer), viewer)
+
+
+def tag_followers(post: Post) -> set[int]:
+    """Local accounts (not the author) whose home holds ``post`` for a hashtag they
+    follow, by the rule of ``followed_tags_query``; who may see it is left to
+    ``can_see`` (blocks), as for the author's followers."""
+    if post.visibility != Visibility.PUBLIC or post.reblog_of_id:
+        return set()
+    followers = set(TagFollow.objects.filter(
+        tag_id__in=PostTag.objects.filter(post=post).values("tag_id"),
+        account__domain="", account__suspended_at__isnull=True,
+    ).exclude(account_id=post.account_id).values_list("account_id", flat=True))
+    if not followers or not _narrowed(_open_to(Post.objects.filter(
+            pk=post.pk, account__suspended_at__isnull=True), None), None).exists():
+        return set()
+    followers -= blocking_domain(post.account.domain, followers)
+    followers -= set(ListAccount.objects.filter(
+        account_id=post.account_id, list__exclusive=True, list__account_id__in=followers,
+    ).values_list("list__account_id", flat=True))
+    return followers
 
 
 def list_timeline(viewer: Account, lst: List, page: Page) -> list[Post]:

@@ -8,6 +8,7 @@ from rostra.web.views import (
     exports,
     feed_audit,
     feeds,
+    followed_tags,
     hashlists,
     integrity,
     integrity_sharing,
@@ -32,6 +33,8 @@ urlpatterns = [
     path("local", timelines.local, name="local"),
     path("public", timelines.public, name="public"),
     path("tags/<str:tag>", timelines.tag, name="tag"),
+    path("tags/<str:tag>/follow", followed_tags.toggle, name="tag_follow"),
+    path("settings/followed-tags", followed_tags.page, name="followed_tags"),
     path("bookmarks", timelines.bookmarks, name="bookmarks"),
     path("favourites", timelines.favourites, name="favourites"),
     # Feeds (opt-in beside home) and their public pages (DSA Art. 27).

@@ -101,19 +101,31 @@ def running_server(data_dir, users=("alice", "bob", "carol"), *, web_processes=1
                                           stderr=subprocess.DEVNULL))
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(base + "/api/v1/instance", timeout=2)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.2)
+            _wait_until_up(base, procs[0], os.path.join(data_dir, "server.log"))
             yield base
         finally:
             stop(procs, timeout=10)
             log.close()
+
+
+def _wait_until_up(base: str, server: subprocess.Popen, log_path: str,
+                   timeout: float = 90) -> None:
+    """Wait for ``server`` to answer. A server that exited (a taken port, a crash)
+    fails at once with the end of its log; one that only starts slowly (a busy
+    machine) gets ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(base + "/api/v1/instance", timeout=2)
+            return
+        except httpx.TransportError:
+            exited = server.poll() is not None
+            if exited or time.monotonic() > deadline:
+                with open(log_path, errors="replace") as log:
+                    tail = log.read()[-2000:]
+                why = f"exited with {server.returncode}" if exited else "did not start"
+                raise RuntimeError(f"the server {why}:\n{tail}") from None
+            time.sleep(0.2)
 
 
 def stop(procs: list[subprocess.Popen], timeout: float = 15) -> None:

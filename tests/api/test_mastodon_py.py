@@ -171,9 +171,45 @@ def test_a_day_in_the_life(server, client_app):
         bob.status(status.id)
 
 
+def test_a_private_note_is_read_back_by_its_author_only(server, client_app):
+    alice = _login(server, client_app, "alice")
+    carol = _login(server, client_app, "carol")
+    bob_id = alice.account_lookup("bob").id
+    assert alice.account_note_set(bob_id, "Met at the conference").note == \
+        "Met at the conference"
+    assert alice.account_relationships(bob_id)[0].note == "Met at the conference"
+    assert carol.account_relationships(bob_id)[0].note == ""
+    assert alice.account_note_set(bob_id, "").note == ""
+
+
 def test_followers_only_post_is_hidden_from_a_stranger(server, client_app):
     alice = _login(server, client_app, "alice")
     carol = _login(server, client_app, "carol")
     secret_post = alice.status_post("Only for my followers", visibility="private")
     with pytest.raises(mastodon.MastodonNotFoundError):
         carol.status(secret_post.id)
+
+
+def test_a_muted_conversation_with_mastodon_py(server, client_app):
+    alice = _login(server, client_app, "alice")
+    carol = _login(server, client_app, "carol")
+    question = alice.status_post("Who wants tea?")
+    assert alice.status_mute(question).muted
+    while_muted = carol.status_post("@alice me!", in_reply_to_id=question)
+    assert not alice.status_unmute(question).muted
+    after = carol.status_post("@alice me again!", in_reply_to_id=question)
+    told = {n.status.id for n in alice.notifications() if n.status}
+    assert after.id in told and while_muted.id not in told
+
+
+def test_following_a_hashtag_with_mastodon_py(server, client_app):
+    carol = _login(server, client_app, "carol")
+    bob = _login(server, client_app, "bob")
+    followed = carol.tag_follow("OpenData")
+    assert followed.name == "OpenData" and followed.following
+    assert [t.name for t in carol.followed_tags()] == ["OpenData"]
+    post = bob.status_post("New city budget released #opendata")
+    assert post.id in [s.id for s in carol.timeline_home()]
+    assert carol.tag("opendata").following
+    assert not carol.tag_unfollow("opendata").following
+    assert post.id not in [s.id for s in carol.timeline_home()]

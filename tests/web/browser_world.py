@@ -11,6 +11,7 @@ from rostra.accounts import services as accounts
 from rostra.moderation import services as moderation
 from rostra.posts import media as media_service
 from rostra.posts import services as posts
+from rostra.timelines import followed_tags
 from tests import factories
 
 ALT = "A red square on a white wall"
@@ -27,6 +28,7 @@ def build() -> dict:
     accounts.follow(reader, poster)
     accounts.follow(admin, poster)
     accounts.follow(poster, reader)
+    followed_tags.follow_tag(reader, "world")
     image = media_service.upload_media(poster, factories.image_bytes(size=(120, 90)),
                                        description=ALT)
     photo = factories.make_post(poster, "A picture from the #world", media=[image])
@@ -64,7 +66,7 @@ def pages(world: dict) -> dict[str, list[str]]:
             f"/posts/{edited.pk}/delete", "/@poster/media", "/@reader/followers",
             "/settings/profile", "/settings/account", "/settings/password",
             "/settings/feeds", "/settings/export", "/settings/migration",
-            "/settings/import", "/research",
+            "/settings/import", "/research", "/tags/world", "/settings/followed-tags",
         ],
         "admin": [
             "/moderation", f"/moderation/cases/{world['case'].pk}", "/moderation/audit",

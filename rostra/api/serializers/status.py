@@ -92,7 +92,7 @@ def _one(post: Post, viewer: Account | None) -> dict:
             favourited=getattr(post, "viewer_favourited", False),
             reblogged=getattr(post, "viewer_reblogged", False),
             bookmarked=getattr(post, "viewer_bookmarked", False),
-            muted=False,
+            muted=getattr(post, "viewer_muted", False),
         )
         if own:
             data["pinned"] = getattr(post, "viewer_pinned", False)
@@ -109,9 +109,9 @@ def serialize_status(post: Post, viewer: Account | None) -> dict:
         inner["filtered"] = data["filtered"]  # a boost is filtered by what it boosts
         data.update(reblog=inner, content="", media_attachments=[], mentions=[], tags=[],
                     favourited=inner.get("favourited"), reblogged=inner.get("reblogged"),
-                    bookmarked=inner.get("bookmarked"))
+                    bookmarked=inner.get("bookmarked"), muted=inner.get("muted"))
         if viewer is None:
-            for key in ("favourited", "reblogged", "bookmarked"):
+            for key in ("favourited", "reblogged", "bookmarked", "muted"):
                 data.pop(key, None)
     return data
 

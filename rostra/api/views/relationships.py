@@ -1,5 +1,6 @@
-"""Follow, block and mute buttons (each answers with the Relationship), the
-relationships look-up, and the lists of follow requests, blocks and mutes."""
+"""Follow, block and mute buttons and the private note on an account (each
+answers with the Relationship), the relationships look-up, and the lists of
+follow requests, blocks and mutes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
+from rostra.accounts import notes as account_notes
 from rostra.accounts import services as accounts
+from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Account, Block, FollowRequest, Mute
 from rostra.api.auth import endpoint
-from rostra.api.errors import not_found, validation
+from rostra.api.errors import from_domain, not_found, validation
 from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.account import serialize_account
 from rostra.api.serializers.relationship import serialize_relationship
@@ -89,7 +92,21 @@ def relationships(request):
         except Exception:  # noqa: BLE001 — a bad id is skipped, as Mastodon does
             continue
     found = {a.pk: a for a in Account.objects.filter(pk__in=ids)}
-    return [serialize_relationship(request.api_account, found[i]) for i in ids if i in found]
+    notes = account_notes.notes_on(request.api_account, found)
+    return [serialize_relationship(request.api_account, found[i], notes)
+            for i in ids if i in found]
+
+
+@endpoint(["POST"], scope="write:accounts")
+def note(request, account_id):
+    """Set (or, with an empty or missing ``comment``, remove) the reader's private
+    note on the account; notes on oneself are allowed, as in Mastodon."""
+    target = get_account(account_id)
+    try:
+        account_notes.set_note(request.api_account, target, request.params.str("comment", ""))
+    except AccountError as exc:
+        raise from_domain(exc, {"text": "comment"}) from exc
+    return serialize_relationship(request.api_account, target)
 
 
 # --- follow requests ----------------------------------------------------------------

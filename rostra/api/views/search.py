@@ -61,7 +61,7 @@ def search(request):
         result["statuses"] = serialize_statuses(posts, viewer)
     if "hashtags" in wanted:
         tags = post_search.search_tags(q, limit=limit + offset)[offset:]
-        result["hashtags"] = serialize_tags(tags)
+        result["hashtags"] = serialize_tags(tags, viewer)
     return result
 
 

@@ -1,5 +1,6 @@
-"""The buttons under a status: like, boost, bookmark, pin (and their undo), and
-who liked or boosted it. Each button answers with the updated Status."""
+"""The buttons under a status: like, boost, bookmark, pin, mute its conversation
+(and their undo), and who liked or boosted it. Each button answers with the
+updated Status."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.account import serialize_account
 from rostra.api.serializers.status import serialize_status
 from rostra.api.views.lookups import get_post
+from rostra.posts import conversation_mutes
 from rostra.posts import services as posts
 from rostra.posts.models import Favourite, Post
 from rostra.posts.queries import with_relations
@@ -53,6 +55,17 @@ def pin(request, status_id):
 @endpoint(["POST"], scope="write:accounts")
 def unpin(request, status_id):
     return _act(request, status_id, posts.unpin)
+
+
+@endpoint(["POST"], scope="write:mutes")
+def mute(request, status_id):
+    """Mute the status's conversation; 422 unless the user takes part in it."""
+    return _act(request, status_id, conversation_mutes.mute_conversation)
+
+
+@endpoint(["POST"], scope="write:mutes")
+def unmute(request, status_id):
+    return _act(request, status_id, conversation_mutes.unmute_conversation)
 
 
 @endpoint(["POST"], scope="write:statuses")

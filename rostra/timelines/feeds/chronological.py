@@ -17,11 +17,14 @@ from rostra.timelines.pagination import Page
 class Chronological(Feed):
     id = "chronological"
     name = gettext_noop("Home (newest first)")
-    version = 1
-    changelog = ((1, "2026-11-22", gettext_noop("First version: the home timeline as a feed.")),)
-    description = (gettext_noop("Every post and boost of the accounts you follow, and your own, "
-                                "newest first. Nothing is reordered or left out except what you "
-                                "muted or blocked. This is home unless you pick another feed."))
+    version = 2
+    changelog = ((1, "2026-11-22", gettext_noop("First version: the home timeline as a feed.")),
+                 (2, "2026-11-23", gettext_noop("Public posts with a hashtag you follow "
+                                                "appear too.")))
+    description = (gettext_noop("Every post and boost of the accounts you follow, your own, and "
+                                "the public posts carrying a hashtag you follow, newest first. "
+                                "Nothing is reordered or left out except what you muted or "
+                                "blocked. This is home unless you pick another feed."))
     factors = {"order": gettext_noop("Order"), "hours_ago": gettext_noop("Posted (hours ago)")}
     amplifies = False
     paged_by_id = True

@@ -1,9 +1,9 @@
 """Single-post pages and the buttons under every post.
 
 The thread page, edit history, edit and delete pages, and the small POST
-actions (boost, like, bookmark, pin, vote). Every page checks
-``posts.visibility.can_see`` (404 when false) before showing anything; every
-action calls one post service and redirects back to ``next``.
+actions (boost, like, bookmark, pin, mute the conversation, vote). Every page
+checks ``posts.visibility.can_see`` (404 when false) before showing anything;
+every action calls one post service and redirects back to ``next``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from rostra.posts import conversation_mutes
 from rostra.posts import services as post_service
 from rostra.posts.errors import NotVisible, PostError
 from rostra.posts.models import Poll
@@ -46,11 +47,13 @@ def thread(request, acct: str, post_id: int):
     me = viewer(request)
     ancestors, descendants = timelines.thread(me, post)
     reply_form = compose_form_for(request, post) if me is not None else None
+    # Who takes part anywhere in the thread may mute it from any of its posts.
+    takes_part = me is not None and conversation_mutes.takes_part(me, post)
     return render(
         request,
         "web/thread.html",
         {"post": post, "ancestors": ancestors, "descendants": descendants,
-         "reply_form": reply_form},
+         "reply_form": reply_form, "takes_part_in_thread": takes_part},
     )
 
 
@@ -71,6 +74,9 @@ ACTIONS = {
     "unbookmark": (post_service.unbookmark, gettext_lazy("Bookmark removed.")),
     "pin": (post_service.pin, gettext_lazy("Pinned to your profile.")),
     "unpin": (post_service.unpin, gettext_lazy("Unpinned.")),
+    "mute": (conversation_mutes.mute_conversation,
+             gettext_lazy("Conversation muted: it sends you no more notifications.")),
+    "unmute": (conversation_mutes.unmute_conversation, gettext_lazy("Conversation unmuted.")),
 }
 
 

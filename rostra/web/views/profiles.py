@@ -1,6 +1,7 @@
 """Profile pages (posts, posts and replies, media, followers, following) and
 the relationship buttons on them (follow, block, mute, block the account's
-server, and their undoing), each a POST that calls one ``accounts`` service.
+server, and their undoing) and the viewer's private note on the account, each a
+POST that calls one ``accounts`` service.
 A moved account's profile redirects to its new account (see ``_moved_away``)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rostra.accounts import domain_blocks
+from rostra.accounts import notes as account_notes
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
 from rostra.accounts.models import Follow, FollowRequest
@@ -40,6 +42,9 @@ def _header_context(request, account) -> dict:
         "rel": rel,
         "is_me": me is not None and me.pk == account.pk,
         "mute_durations": MUTE_DURATIONS,
+        # the viewer's own note, read for them alone (no ``rel``: a visitor, or one's own page)
+        "private_note": account_notes.note_on(me, account) if rel is not None else "",
+        "note_max": account_notes.MAX_NOTE,
     }
 
 
@@ -167,6 +172,12 @@ def _unmute(me, target, request):
     return _("You unmuted @%(acct)s.") % {"acct": target.acct}
 
 
+def _note(me, target, request):
+    if account_notes.set_note(me, target, request.POST.get("note", "")) is None:
+        return _("Your note on @%(acct)s was removed.") % {"acct": target.acct}
+    return _("Your note on @%(acct)s was saved.") % {"acct": target.acct}
+
+
 def _server_of(target) -> str:
     if target.local:
         raise AccountError(_("This account is on this server; block the account instead."))
@@ -189,7 +200,7 @@ def _unblock_domain(me, target, request):
 
 RELATIONSHIP_ACTIONS = {
     "follow": _follow, "unfollow": _unfollow, "block": _block,
-    "unblock": _unblock, "mute": _mute, "unmute": _unmute,
+    "unblock": _unblock, "mute": _mute, "unmute": _unmute, "note": _note,
     "block_domain": _block_domain, "unblock_domain": _unblock_domain,
 }
 

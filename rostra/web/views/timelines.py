@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from rostra.timelines import followed_tags
 from rostra.timelines import services as timelines
 from rostra.timelines.pagination import Page
 from rostra.web.views.common import older_link, viewer
@@ -69,11 +70,13 @@ def public(request):
 
 def tag(request, tag: str):
     page = Page.from_params(request.GET)
-    return _timeline(
-        request,
-        {"title": f"#{tag}", "empty": _("No public posts with #%(tag)s yet.") % {"tag": tag}},
-        timelines.tag(viewer(request), tag, page), page,
-    )
+    me = viewer(request)
+    context = {"title": f"#{tag}", "empty": _("No public posts with #%(tag)s yet.") % {"tag": tag}}
+    if me is not None:  # the Follow/Unfollow button (``followed_tags.toggle``)
+        known = followed_tags.find_tag(tag)
+        context["tag_follow"] = {
+            "name": tag, "following": bool(known and followed_tags.following(me, [known]))}
+    return _timeline(request, context, timelines.tag(me, tag, page), page)
 
 
 @login_required
