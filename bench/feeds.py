@@ -45,6 +45,9 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", default="",
                    help="SQLite data dir to keep and reuse (default: a temporary one)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--followed-tags", type=int, default=5,
+                   help="home is read once more with the viewer following this many of "
+                        "the most used hashtags (0: not)")
     p.add_argument("--gc-freeze", action="store_true",
                    help="freeze the heap built before the reads (gc.freeze), as a server "
                         "that freezes its start-up heap would: Python's full collections "
@@ -117,8 +120,50 @@ def measure(args) -> list[dict]:
                   f"{len(ctx.captured_queries)} queries, {shown} posts")
         cases.append({"feed": key, "follows": follows, "queries": len(ctx.captured_queries),
                       "posts": shown, **figures})
+    if args.followed_tags:
+        cases.append(followed_tags_case(args, viewer, follows))
     cases.append(generator_case(args, viewer, follows))
     return cases
+
+
+def followed_tags_case(args, viewer, follows: int) -> dict:
+    """Home (``chronological``) while the viewer follows the ``--followed-tags`` most
+    used hashtags: the follows' query and the tags' query, merged. The follows are
+    removed afterwards, so a reused database is left as it was."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from rostra.accounts.models import Follow
+    from rostra.posts.models import Tag
+    from rostra.timelines import followed_tags
+    from rostra.timelines.feeds import services as feeds
+    from rostra.timelines.models import TagFollow
+    from rostra.timelines.pagination import Page
+
+    top = (Tag.objects.annotate(uses=Count("post_tags")).order_by("-uses")
+           .values_list("name", "uses")[:args.followed_tags])
+    for name, _uses in top:
+        followed_tags.follow_tag(viewer, name)
+    label = f"home + {len(top)} tags"
+    try:
+        def read():
+            return feeds.read(viewer, "chronological", Page(limit=40))
+
+        with CaptureQueriesContext(connection) as ctx:
+            posts = read().posts
+        figures = world.timed(read, args.samples, args.warmup)
+    finally:
+        TagFollow.objects.filter(account=viewer).delete()
+    followed = set(Follow.objects.filter(account=viewer).values_list("target_account_id",
+                                                                     flat=True))
+    through_tags = sum(1 for p in posts if p.account_id not in followed | {viewer.pk})
+    uses = ", ".join(f"#{name} ({n:,} posts)" for name, n in top)
+    world.log(f"{label} [{uses}]: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, "
+              f"{len(ctx.captured_queries)} queries, {len(posts)} posts "
+              f"({through_tags} by accounts not followed)")
+    return {"feed": label, "follows": follows, "queries": len(ctx.captured_queries),
+            "posts": len(posts), **figures}
 
 
 def generator_case(args, viewer, follows: int) -> dict:

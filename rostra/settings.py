@@ -61,6 +61,9 @@ ROSTRA_DSA_TOKEN = env("ROSTRA_DSA_TOKEN")
 # review only withholds what a moderator has not approved, so their Django names avoid
 # the words the no-knob test (tests/timelines/test_no_knob.py) reserves for ranking.
 ROSTRA_TRENDS_REVIEW = env_bool("ROSTRA_TRENDS_REVIEW")
+# Who sees the servers this one limits or suspends, with their public reasons
+# (rostra.federation.moderated_servers): all, users (signed in) or disabled.
+ROSTRA_SHOW_DOMAIN_BLOCKS = env("ROSTRA_SHOW_DOMAIN_BLOCKS", "all").lower()
 ROSTRA_FEED_AUDIT_RETENTION_DAYS = env_int("ROSTRA_FEED_AUDIT_RETENTION_DAYS", 90)
 # Operations (docs/operations.md): log format, who may scrape /metrics (unset: loopback
 # only), and admin e-mail alerts (rostra.core.alerts; recipients default to staff users).

@@ -50,6 +50,12 @@ def make_account(db):
 
 
 @pytest.fixture
+def moderated(db):
+    """``factories.moderated_servers``: three of an admin's domain blocks."""
+    factories.moderated_servers()
+
+
+@pytest.fixture
 def make_post(db):
     return factories.make_post
 

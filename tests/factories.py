@@ -15,6 +15,7 @@ from PIL import Image
 
 from rostra.accounts import services as accounts
 from rostra.accounts.models import Account
+from rostra.federation.models import DomainBlock
 from rostra.posts import services as posts
 from rostra.posts.models import Post
 
@@ -59,3 +60,12 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), color=(200, 
     else:
         image.save(out, fmt)
     return out.getvalue()
+
+
+def moderated_servers() -> None:
+    """An admin's domain blocks: a suspended server with a public and a private
+    reason, a limited one without a reason, and one that only rejects media."""
+    DomainBlock.objects.create(domain="spam.example", severity="suspend",
+                               public_comment="Spam waves", private_comment="case 12")
+    DomainBlock.objects.create(domain="loud.example", severity="silence")
+    DomainBlock.objects.create(domain="media.example", severity="noop", reject_media=True)

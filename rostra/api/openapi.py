@@ -36,6 +36,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "GET api/v1/accounts/relationships": ("[Relationship]", "id:array"),
     "GET api/v1/accounts/lookup": ("Account", "acct"),
     "GET api/v1/accounts/search": ("[Account]", "q limit:int following:bool"),
+    "GET api/v1/accounts": ("[Account]", "id:array"),
     "POST api/v1/accounts": ("Token", "username email password agreement:bool locale reason"),
     "GET api/v1/accounts/{account_id}/statuses": (
         "[Status]", f"{PAGE} only_media:bool exclude_replies:bool exclude_reblogs:bool "
@@ -55,6 +56,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "GET api/v1/domain_blocks": ("[String]", PAGE),
     "POST api/v1/domain_blocks": ("{}", "domain"),
     "DELETE api/v1/domain_blocks": ("{}", "domain"),
+    "GET api/v1/statuses": ("[Status]", "id:array"),
     "POST api/v1/statuses": ("Status", STATUS_FIELDS),
     "PUT api/v1/statuses/{status_id}": ("Status", "status spoiler_text sensitive:bool "
                                                   "language"),
@@ -130,6 +132,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "GET api/v1/announcements": ("[Object]", ""),
     "GET api/v1/instance/rules": ("[Rule]", ""),
     "GET api/v1/instance/peers": ("[String]", ""),
+    "GET api/v1/instance/domain_blocks": ("[DomainBlock]", ""),
     "GET api/v1/instance/activity": ("[Activity]", ""),
     "GET api/v1/instance/extended_description": ("ExtendedDescription", ""),
     "GET api/v1/instance/translation_languages": ("Object", ""),
@@ -265,6 +268,8 @@ SCHEMAS = {
                 history={"type": "array", "items": _obj("day", "uses", "accounts", day=S,
                                                         uses=S, accounts=S)}),
     "String": S,
+    "DomainBlock": _obj("domain", "digest", "severity", domain=S, digest=S, severity=S,
+                        comment={"type": ["string", "null"]}),
     "Report": _obj("id", "action_taken", "category", "comment", "forwarded", "created_at",
                    id=S, action_taken=B, category=S, comment=S, forwarded=B, created_at=S,
                    target_account={"$ref": "#/components/schemas/Account"}),

@@ -65,7 +65,7 @@ routes = [
     ("api/v2/instance", instance.instance_v2),
     ("api/v1/custom_emojis", instance.custom_emojis),
     # accounts
-    ("api/v1/accounts", accounts.register),
+    ("api/v1/accounts", accounts.collection),
     ("api/v1/accounts/verify_credentials", accounts.verify_credentials),
     ("api/v1/accounts/update_credentials", accounts.update_credentials),
     ("api/v1/accounts/relationships", relationships.relationships),
@@ -94,7 +94,7 @@ routes = [
     ("api/v1/mutes", relationships.mutes),
     ("api/v1/domain_blocks", domain_blocks.index),
     # statuses and media
-    ("api/v1/statuses", statuses.create),
+    ("api/v1/statuses", statuses.collection),
     ("api/v1/statuses/<str:status_id>", statuses.status),
     (S + "history", statuses.history),
     (S + "source", statuses.source),
@@ -177,6 +177,7 @@ routes = [
     ("api/v1/announcements", instance.announcements),
     ("api/v1/instance/rules", instance.rules),
     ("api/v1/instance/peers", instance.peers),
+    ("api/v1/instance/domain_blocks", instance.domain_blocks),
     ("api/v1/instance/activity", instance.activity),
     ("api/v1/instance/extended_description", instance.extended_description),
     ("api/v1/instance/translation_languages", instance.translation_languages),

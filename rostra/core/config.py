@@ -49,6 +49,8 @@ ENV_SETTINGS: dict[str, str] = {
     "ROSTRA_DSA_ENDPOINT": "EU DSA Transparency Database API base URL, for `rostra dsa "
                            "export-statements --send`",
     "ROSTRA_DSA_TOKEN": "API token of this platform for the DSA Transparency Database",
+    "ROSTRA_SHOW_DOMAIN_BLOCKS": "Who sees the servers this one limits or suspends and why "
+                                 "(/about/moderated-servers): all (default), users, disabled",
     "ROSTRA_TRENDS_REVIEW": "1: a trending tag, post or link is shown publicly only once a "
                             "moderator approved it",
     "ROSTRA_FEED_AUDIT_RETENTION_DAYS": "Days the amplification audit keeps its daily "

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from rostra.web.views import (
+    about,
     account_labels,
     compose,
     connections,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("favourites", timelines.favourites, name="favourites"),
     # Feeds (opt-in beside home) and their public pages (DSA Art. 27).
     path("about/feeds", feeds.about_index, name="about_feeds"),
+    path("about/moderated-servers", about.moderated_servers, name="about_moderated_servers"),
     # The amplification audit (before <feed_id>, which would take "audit").
     path("about/feeds/audit", feed_audit.page, name="feed_audit"),
     path("about/feeds/audit.csv", feed_audit.csv_download, name="feed_audit_csv"),

@@ -8,27 +8,14 @@ import pytest
 from django.utils import timezone
 
 from rostra.accounts import services as accounts
-from rostra.accounts.models import Account
 from rostra.notifications.models import Notification
 from rostra.posts import services as posts
 from rostra.posts.conversation_mutes import mute_conversation, unmute_conversation
 from rostra.posts.models import Poll
 from tests.factories import make_post
+from tests.notifications.rig import told
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def events(django_capture_on_commit_callbacks):
-    """Run the on-commit events (as after a real commit) of what happens inside."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def told(account: Account, type_: str | None = None) -> list[tuple[str, str]]:
-    qs = Notification.objects.filter(account=account).order_by("id")
-    if type_:
-        qs = qs.filter(type=type_)
-    return [(n.type, n.from_account.username) for n in qs]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from rostra.accounts import services as accounts
@@ -13,19 +12,7 @@ from rostra.posts import services as posts
 from rostra.posts.models import Poll
 from rostra.timelines.pagination import Page
 from tests.factories import make_account, make_post
-
-
-@pytest.fixture
-def events(django_capture_on_commit_callbacks):
-    """Run the on-commit events (as after a real commit) of what happens inside."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def told(account: Account, type_: str | None = None) -> list[tuple[str, str]]:
-    qs = Notification.objects.filter(account=account).order_by("id")
-    if type_:
-        qs = qs.filter(type=type_)
-    return [(n.type, n.from_account.username) for n in qs]
+from tests.notifications.rig import told
 
 
 def test_mention_notifies_the_mentioned(alice, bob):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rostra.accounts import services as accounts
+from rostra.federation.models import DomainBlock
 from rostra.moderation import services as moderation
 from rostra.posts import media as media_service
 from rostra.posts import services as posts
@@ -29,6 +30,9 @@ def build() -> dict:
     accounts.follow(admin, poster)
     accounts.follow(poster, reader)
     followed_tags.follow_tag(reader, "world")
+    DomainBlock.objects.create(domain="spam.example", severity="suspend",
+                               public_comment="Waves of spam")
+    DomainBlock.objects.create(domain="loud.example", severity="silence")
     image = media_service.upload_media(poster, factories.image_bytes(size=(120, 90)),
                                        description=ALT)
     photo = factories.make_post(poster, "A picture from the #world", media=[image])
@@ -57,7 +61,7 @@ def pages(world: dict) -> dict[str, list[str]]:
             "/", "/auth/login", "/auth/signup", "/auth/password-reset", "/local",
             "/public", "/tags/world", "/@poster", f"/@poster/{photo.pk}",
             "/about/feeds", "/about/feeds/audit", "/notices/new", "/protect",
-            "/search?q=hello",
+            "/search?q=hello", "/about/moderated-servers",
         ],
         "reader": [
             "/home", "/compose", f"/compose?in_reply_to={photo.pk}", "/notifications",

@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 
 from rostra.accounts import services as accounts
 from rostra.accounts.errors import AccountError
-from rostra.accounts.models import Follow
+from rostra.accounts.models import Account, Follow
 from rostra.api import oauth
-from rostra.api.auth import endpoint
+from rostra.api.auth import by_method, endpoint
 from rostra.api.errors import Throttled, from_domain, not_found, validation
 from rostra.api.pagination import page_of, paged
 from rostra.api.serializers.account import serialize_account, serialize_credential_account
 from rostra.api.serializers.status import serialize_statuses
-from rostra.api.views.lookups import get_account
+from rostra.api.views.lookups import batch_ids, get_account
 from rostra.core import rate_limits, throttles
 from rostra.timelines import filters
 from rostra.timelines import services as timelines
@@ -156,6 +156,18 @@ def search(request):
     return [serialize_account(a) for a in found]
 
 
+BATCH_ACCOUNTS = 40  # as Mastodon
+
+
+@endpoint(["GET"], auth="optional", scope="read:accounts")
+def several(request):
+    """``id[]``: up to ``BATCH_ACCOUNTS`` accounts at once, in the order asked; unknown
+    and suspended ones are left out (Mastodon 4.3)."""
+    ids = batch_ids(request, BATCH_ACCOUNTS)
+    found = {a.pk: a for a in Account.objects.filter(pk__in=ids, suspended_at__isnull=True)}
+    return [serialize_account(found[i]) for i in ids if i in found]
+
+
 @endpoint(["POST"], auth="app", scope="write:accounts")
 def register(request):
     """Registration by an app token, following the server's registration mode. The
@@ -181,3 +193,5 @@ def register(request):
         return {**issued.as_json(), "approval_required": True}
     return issued.as_json()
 
+
+collection = by_method(GET=several, POST=register)

@@ -1,5 +1,5 @@
 """Server information: ``/api/v1/instance``, ``/api/v2/instance``, its rules, peers,
-weekly activity, extended description and translation languages, custom emojis,
+moderated servers, weekly activity, extended description and translation languages, custom emojis,
 announcements, and the OAuth server metadata (RFC 8414)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.utils import timezone
 from rostra.accounts.models import Account, SiteSettings, User
 from rostra.api import scopes
 from rostra.api.auth import endpoint
+from rostra.api.errors import not_found
 from rostra.api.serializers.common import iso
 from rostra.api.serializers.instance import (
     instance_rules,
@@ -19,6 +20,7 @@ from rostra.api.serializers.instance import (
     serialize_instance_v2,
 )
 from rostra.core.links import absolute_url
+from rostra.federation import moderated_servers
 from rostra.federation.models import DomainBlock, RemoteInstance
 from rostra.posts.models import Post
 
@@ -51,6 +53,17 @@ def announcements(request):
 def rules(request):
     """The site rules, one a line of ``SiteSettings.rules``, as Mastodon's Rule entity."""
     return instance_rules(SiteSettings.current())
+
+
+@endpoint(["GET"], auth="optional")
+def domain_blocks(request):
+    """The servers this one limits or suspends, with their public comment
+    (``federation.moderated_servers``); 404 when not shown to this reader."""
+    if not moderated_servers.shown_to(request.api_account is not None):
+        raise not_found()
+    return [{"domain": b.domain, "digest": moderated_servers.digest(b.domain),
+             "severity": b.severity, "comment": b.public_comment or None}
+            for b in moderated_servers.moderated_servers()]
 
 
 @endpoint(["GET"], auth="none")

@@ -3,8 +3,10 @@ not a number, does not exist, or may not be seen is a 404."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from rostra.accounts.models import Account
-from rostra.api.errors import not_found
+from rostra.api.errors import ApiError, not_found, validation
 from rostra.posts.models import Post
 from rostra.posts.queries import with_relations
 from rostra.posts.visibility import can_see
@@ -18,6 +20,23 @@ def as_id(value) -> int:
     if not 0 < number < 2**63:
         raise not_found()
     return number
+
+
+def batch_ids(request, limit: int) -> list[int]:
+    """The ``id[]`` of a request for several objects at once: each once, in the order
+    given, those that are not ids skipped (as Mastodon does); more than ``limit`` is
+    a 422."""
+    ids: list[int] = []
+    for value in request.params.list("id"):
+        try:
+            number = as_id(value)
+        except ApiError:
+            continue
+        if number not in ids:
+            ids.append(number)
+    if len(ids) > limit:
+        raise validation(_("At most %(limit)s ids at once.") % {"limit": limit}, "id")
+    return ids
 
 
 def get_account(account_id) -> Account:

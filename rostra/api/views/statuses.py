@@ -1,4 +1,5 @@
-"""``/api/v1/statuses``: post, show, edit, delete, history, source and context.
+"""``/api/v1/statuses``: post, show several, show, edit, delete, history, source and
+context.
 The buttons under a status (like, boost, bookmark, pin) are in status_actions.py."""
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from rostra.api.serializers.status import (
     serialize_status,
     serialize_statuses,
 )
-from rostra.api.views.lookups import as_id, get_own_post, get_post
+from rostra.api.views.lookups import as_id, batch_ids, get_own_post, get_post
 from rostra.api.views.scheduled_statuses import parse_when
 from rostra.posts import scheduling
 from rostra.posts import services as posts
 from rostra.posts.errors import NotVisible, PostError
 from rostra.posts.models import Media, Post, Source
+from rostra.posts.queries import with_relations
+from rostra.posts.visibility import can_see
 from rostra.timelines import filters
 from rostra.timelines import services as timelines
 
@@ -108,6 +111,22 @@ def create(request):
         except IntegrityError:
             pass
     return serialize_status(Post.objects.get(pk=post.pk), request.api_account)
+
+
+BATCH_STATUSES = 20  # as Mastodon
+
+
+@endpoint(["GET"], auth="optional", scope="read:statuses")
+def several(request):
+    """``id[]``: up to ``BATCH_STATUSES`` statuses at once, in the order asked; those
+    that do not exist or that the reader may not see are left out (Mastodon 4.3)."""
+    ids = batch_ids(request, BATCH_STATUSES)
+    found = {p.pk: p for p in with_relations(Post.objects.filter(pk__in=ids))}
+    shown = [found[i] for i in ids if i in found and can_see(request.api_account, found[i])]
+    return serialize_statuses(shown, request.api_account)
+
+
+collection = by_method(GET=several, POST=create)
 
 
 @endpoint(["GET"], auth="optional", scope="read:statuses")
