@@ -97,9 +97,6 @@ def prepare() -> dict[str, float]:
 
 
 def measure(args) -> list[dict]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from rostra.accounts.models import Account, Follow
     from rostra.timelines.feeds import services as feeds
     from rostra.timelines.pagination import Page
@@ -110,29 +107,38 @@ def measure(args) -> list[dict]:
     cases = []
     for key in FEEDS:
         def read(key=key):
-            return feeds.read(viewer, key, page)
+            return feeds.read(viewer, key, page).posts
 
-        with CaptureQueriesContext(connection) as ctx:
-            shown = len(read().posts)
-        figures = world.timed(read, args.samples, args.warmup)
-        world.log(f"{key}: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms (CPU "
-                  f"p50 {figures['cpu_p50']:.1f}, p99 {figures['cpu_p99']:.1f}), "
-                  f"{len(ctx.captured_queries)} queries, {shown} posts")
-        cases.append({"feed": key, "follows": follows, "queries": len(ctx.captured_queries),
-                      "posts": shown, **figures})
+        cases.append(timed_case(args, key, read, follows)[0])
     if args.followed_tags:
         cases.append(followed_tags_case(args, viewer, follows))
     cases.append(generator_case(args, viewer, follows))
     return cases
 
 
+def timed_case(args, label: str, read, follows: int, note=None) -> tuple[dict, list]:
+    """One row of the table: ``read`` (returning the posts shown) run once counting
+    its queries, then timed; logged with ``note(posts)`` when given. Returns the row
+    and the posts of the first read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        posts = read()
+    figures = world.timed(read, args.samples, args.warmup)
+    queries = len(ctx.captured_queries)
+    world.log(f"{label}: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms (CPU "
+              f"p50 {figures['cpu_p50']:.1f}, p99 {figures['cpu_p99']:.1f}), "
+              f"{queries} queries, {len(posts)} posts{note(posts) if note else ''}")
+    return ({"feed": label, "follows": follows, "queries": queries, "posts": len(posts),
+             **figures}, posts)
+
+
 def followed_tags_case(args, viewer, follows: int) -> dict:
     """Home (``chronological``) while the viewer follows the ``--followed-tags`` most
     used hashtags: the follows' query and the tags' query, merged. The follows are
     removed afterwards, so a reused database is left as it was."""
-    from django.db import connection
     from django.db.models import Count
-    from django.test.utils import CaptureQueriesContext
 
     from rostra.accounts.models import Follow
     from rostra.posts.models import Tag
@@ -143,34 +149,27 @@ def followed_tags_case(args, viewer, follows: int) -> dict:
 
     top = (Tag.objects.annotate(uses=Count("post_tags")).order_by("-uses")
            .values_list("name", "uses")[:args.followed_tags])
+    followed = {viewer.pk, *Follow.objects.filter(account=viewer)
+                .values_list("target_account_id", flat=True)}
+    uses = ", ".join(f"#{name} ({n:,} posts)" for name, n in top)
+
+    def note(posts) -> str:
+        through_tags = sum(1 for p in posts if p.account_id not in followed)
+        return f" ({through_tags} by accounts not followed) [{uses}]"
+
     for name, _uses in top:
         followed_tags.follow_tag(viewer, name)
-    label = f"home + {len(top)} tags"
     try:
-        def read():
-            return feeds.read(viewer, "chronological", Page(limit=40))
-
-        with CaptureQueriesContext(connection) as ctx:
-            posts = read().posts
-        figures = world.timed(read, args.samples, args.warmup)
+        return timed_case(args, f"home + {len(top)} tags",
+                          lambda: feeds.read(viewer, "chronological", Page(limit=40)).posts,
+                          follows, note)[0]
     finally:
         TagFollow.objects.filter(account=viewer).delete()
-    followed = set(Follow.objects.filter(account=viewer).values_list("target_account_id",
-                                                                     flat=True))
-    through_tags = sum(1 for p in posts if p.account_id not in followed | {viewer.pk})
-    uses = ", ".join(f"#{name} ({n:,} posts)" for name, n in top)
-    world.log(f"{label} [{uses}]: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, "
-              f"{len(ctx.captured_queries)} queries, {len(posts)} posts "
-              f"({through_tags} by accounts not followed)")
-    return {"feed": label, "follows": follows, "queries": len(ctx.captured_queries),
-            "posts": len(posts), **figures}
 
 
 def generator_case(args, viewer, follows: int) -> dict:
     """A feed generator's page without the network: 40 ids (30 recent public posts by
     their URLs, 10 unknown) resolved, ranked and hydrated as ``read`` would."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from rostra.core import links
@@ -191,13 +190,7 @@ def generator_case(args, viewer, follows: int) -> dict:
                         context={"generator": "bench"})
         return hydrate(viewer, feed.rank(viewer, inputs), discoverable_only=True)
 
-    with CaptureQueriesContext(connection) as ctx:
-        shown = len(page())
-    figures = world.timed(page, args.samples, args.warmup)
-    world.log(f"generator (no network): p50 {figures['p50']:.1f} ms, p99 "
-              f"{figures['p99']:.1f} ms, {len(ctx.captured_queries)} queries, {shown} posts")
-    return {"feed": "generator (no network)", "follows": follows,
-            "queries": len(ctx.captured_queries), "posts": shown, **figures}
+    return timed_case(args, "generator (no network)", page, follows)[0]
 
 
 def print_table(info: dict, args, cases: list[dict], versions: str, prepared: str) -> None:
